@@ -1,0 +1,122 @@
+import Foundation
+
+/// The token endpoint's answer (RFC 6749 §5.1, plus Fitbit's `user_id`).
+public struct TokenResponse: Decodable, Sendable {
+    public var accessToken: String
+    public var expiresIn: Double
+    public var refreshToken: String?
+    public var scope: String?
+    public var userID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case scope
+        case accessToken = "access_token", expiresIn = "expires_in", refreshToken = "refresh_token", userID = "user_id"
+    }
+}
+
+/// Why the token endpoint refused. `conflict` and `invalidGrant` may mean another process rotated first.
+enum TokenRefusal: Error {
+    case invalidGrant
+    case conflict
+}
+
+/// Talks to the token endpoint: authorization-code and refresh-token grants.
+public struct OAuthClient: Sendable {
+    public let configuration: APIConfiguration
+    let transport: any HTTPTransport
+    let retry: RetryPolicy
+
+    public init(configuration: APIConfiguration, transport: any HTTPTransport, retry: RetryPolicy = .standard) {
+        self.configuration = configuration
+        self.transport = transport
+        self.retry = retry
+    }
+
+    public func exchangeCode(_ code: String, redirectURI: String, verifier: String) async throws -> TokenResponse {
+        do {
+            return try await post([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", verifier)])
+        } catch is TokenRefusal {
+            throw ExportError.authorizationNeeded("the authorization code was refused (expired, used twice, or the PKCE verifier did not match)")
+        }
+    }
+
+    func refresh(_ refreshToken: String) async throws -> TokenResponse {
+        try await post([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+    }
+
+    /// Throws `TokenRefusal` for answers the caller may recover from, `ExportError` otherwise.
+    private func post(_ form: [(String, String)]) async throws -> TokenResponse {
+        var fields = form
+        var headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")]
+        if let secret = configuration.clientSecret {
+            let basic = Data("\(configuration.clientID):\(secret)".utf8).base64EncodedString()
+            headers.append(("Authorization", "Basic " + basic))
+        } else {
+            fields.append(("client_id", configuration.clientID))
+        }
+        let request = HTTPRequestSpec(method: "POST", url: configuration.tokenURL, headers: headers, body: Array(FormEncoding.encode(fields).utf8))
+        var attempt = 0
+        while true {
+            attempt += 1
+            let result: HTTPResult
+            do {
+                result = try await transport.send(request, timeout: retry.timeout)
+            } catch {
+                guard attempt < retry.maxAttempts else {
+                    throw ExportError.http(endpoint: "the token endpoint", status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
+                }
+                try await retry.sleep(beforeAttempt: attempt + 1)
+                continue
+            }
+            switch result.status {
+            case 200:
+                do {
+                    return try JSONDecoder().decode(TokenResponse.self, from: Data(result.body))
+                } catch {
+                    throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "answer is not a token response")
+                }
+            case 410:
+                throw ExportError.apiGone(endpoint: "the token endpoint")
+            case 409:
+                throw TokenRefusal.conflict
+            case 400, 401:
+                let body = APIErrorBody(result.body)
+                if body.types.contains("invalid_grant") { throw TokenRefusal.invalidGrant }
+                if body.types.contains("invalid_client") || body.types.contains("unauthorized_client") {
+                    throw ExportError.usage("the token endpoint refused client id \(configuration.clientID) (\(body.types.joined(separator: ", "))); check HREXPORT_CLIENT_ID and HREXPORT_CLIENT_SECRET")
+                }
+                throw ExportError.authorizationNeeded("the token endpoint refused the request (HTTP \(result.status)\(body.summary))")
+            case 500...599 where attempt < retry.maxAttempts:
+                try await retry.sleep(beforeAttempt: attempt + 1)
+            default:
+                throw ExportError.http(endpoint: "the token endpoint", status: result.status, message: "unexpected answer" + APIErrorBody(result.body).summary)
+            }
+        }
+    }
+}
+
+/// Fitbit's `{"errors":[{"errorType":...,"message":...}]}` and OAuth's `{"error":...,"error_description":...}`.
+struct APIErrorBody {
+    var types: [String] = []
+    var messages: [String] = []
+
+    init(_ body: [UInt8]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return }
+        if let errors = object["errors"] as? [[String: Any]] {
+            types = errors.compactMap { $0["errorType"] as? String }
+            messages = errors.compactMap { $0["message"] as? String }
+        }
+        if let error = object["error"] as? String { types.append(error) }
+        if let description = object["error_description"] as? String { messages.append(description) }
+    }
+
+    var summary: String {
+        let parts = types + messages
+        return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ").prefix(200)
+    }
+
+    static func describe(transportError error: any Error) -> String {
+        let text = String(describing: error)
+        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+    }
+}

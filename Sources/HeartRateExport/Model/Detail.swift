@@ -1,0 +1,39 @@
+/// The sampling detail of an intraday series, spelled as in the Fitbit URL.
+public enum Detail: String, CaseIterable, Codable, Sendable, Comparable {
+    case oneSecond = "1sec"
+    case oneMinute = "1min"
+    case fiveMinutes = "5min"
+    case fifteenMinutes = "15min"
+
+    /// Bucket length for aggregated details; 1sec is irregular and has none.
+    public var bucketSeconds: Int? {
+        switch self {
+        case .oneSecond: nil
+        case .oneMinute: 60
+        case .fiveMinutes: 300
+        case .fifteenMinutes: 900
+        }
+    }
+
+    /// The folder under `<out>/<user>/` that holds this series.
+    public var folderName: String { "heart_rate_" + rawValue }
+
+    private var order: Int { Detail.allCases.firstIndex(of: self)! }
+    public static func < (a: Detail, b: Detail) -> Bool { a.order < b.order }
+}
+
+/// The file format of month files.
+public enum OutputFormat: String, CaseIterable, Codable, Sendable {
+    case csv
+
+    public var fileExtension: String {
+        switch self {
+        case .csv: "csv.gz"
+        }
+    }
+}
+
+/// Where the data comes from; recorded in the manifest and the credentials file.
+public enum SourceKind: String, Codable, Sendable, CaseIterable {
+    case fitbit
+}

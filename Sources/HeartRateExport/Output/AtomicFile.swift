@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Modes for what we create. Health data is private by default; `--group-readable` relaxes it.
+public struct FilePermissions: Sendable, Equatable {
+    public var file: mode_t
+    public var folder: mode_t
+
+    public static let `private` = FilePermissions(file: 0o600, folder: 0o700)
+    public static let groupReadable = FilePermissions(file: 0o640, folder: 0o750)
+}
+
+/// Files that appear complete or not at all: temp file in the same folder, fsync, rename, fsync the folder.
+public enum AtomicFile {
+    /// Writes `bytes` to `path` atomically, creating missing folders.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: FilePermissions = .private) throws(ExportError) {
+        try write(to: path, permissions: permissions) { (sink) throws(ExportError) in try sink.write(bytes) }
+    }
+
+    /// Streams a file's content through `body` into a temp file, then renames it into place.
+    /// On any error the temp file is removed and the final name is untouched.
+    public static func write(to path: String, permissions: FilePermissions = .private,
+                             _ body: (inout FileSink) throws(ExportError) -> Void) throws(ExportError) {
+        let folder = FileSystem.parent(of: path)
+        try FileSystem.createFolder(folder, permissions: permissions)
+        let temp = folder + "/." + FileSystem.lastComponent(of: path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions.file)
+        guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
+        var sink = FileSink(fd: fd, path: path)
+        do throws(ExportError) {
+            try body(&sink)
+            try sink.flush()
+            guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
+            close(fd)
+            sink.fd = -1
+            guard rename(temp, path) == 0 else { throw .io(path: path, operation: "rename into place", errno: errno) }
+        } catch {
+            if sink.fd >= 0 { close(fd) }
+            unlink(temp)
+            throw error
+        }
+        try FileSystem.syncFolder(folder)
+    }
+}
+
+/// A buffered writer over a file descriptor.
+public struct FileSink: ~Copyable {
+    fileprivate var fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    public private(set) var bytesWritten = 0
+
+    fileprivate init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    public mutating func write(_ bytes: [UInt8]) throws(ExportError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public mutating func flush() throws(ExportError) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "write", errno: errno)
+            }
+            offset += n
+        }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+public enum FileSystem {
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func lastComponent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// `mkdir -p` with the given mode for every folder it creates.
+    public static func createFolder(_ path: String, permissions: FilePermissions = .private) throws(ExportError) {
+        if isDirectory(path) { return }
+        let parent = parent(of: path)
+        if parent != path && !isDirectory(parent) { try createFolder(parent, permissions: permissions) }
+        if mkdir(path, permissions.folder) != 0 && errno != EEXIST {
+            throw .io(path: path, operation: "create folder", errno: errno)
+        }
+        guard isDirectory(path) else { throw .io(path: path, operation: "create folder", errno: ENOTDIR) }
+    }
+
+    /// A rename is durable only once the folder holding it is synced.
+    public static func syncFolder(_ path: String) throws(ExportError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open folder", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync folder", errno: errno) }
+    }
+
+    /// The whole file, or nil when it does not exist.
+    public static func read(_ path: String, limit: Int = 1 << 30) throws(ExportError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .io(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        var result = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+            guard result.count <= limit else { throw .corrupt(path: path, message: "larger than \(limit) bytes") }
+        }
+        return result
+    }
+
+    /// Names in a folder, sorted; empty when the folder does not exist.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func remove(_ path: String) throws(ExportError) {
+        if unlink(path) != 0 && errno != ENOENT { throw .io(path: path, operation: "remove", errno: errno) }
+    }
+}

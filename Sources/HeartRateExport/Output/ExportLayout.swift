@@ -1,0 +1,16 @@
+/// Where everything of one user lives under `--out`: the files on disk are the data contract.
+public struct ExportLayout: Sendable {
+    public let userFolder: String
+
+    public init(out: String, user: String) {
+        userFolder = out.trimmingSuffix("/") + "/" + user
+    }
+
+    public func intradayFile(_ detail: Detail, _ month: YearMonth, _ format: OutputFormat) -> String {
+        "\(userFolder)/\(detail.folderName)/\(month).\(format.fileExtension)"
+    }
+
+    public func dailyFile(_ month: YearMonth, _ format: OutputFormat) -> String {
+        "\(userFolder)/heart_rate_daily/\(month).\(format.fileExtension)"
+    }
+}

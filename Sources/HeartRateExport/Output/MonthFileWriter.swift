@@ -1,0 +1,45 @@
+/// What a month file is about: written into Parquet key/value metadata, checked by readers.
+public struct MonthFileContext: Sendable {
+    public var user: String
+    public var source: SourceKind
+    public var detail: Detail
+    public var month: YearMonth
+    public var timeZone: String
+
+    public init(user: String, source: SourceKind, detail: Detail, month: YearMonth, timeZone: String) {
+        self.user = user
+        self.source = source
+        self.detail = detail
+        self.month = month
+        self.timeZone = timeZone
+    }
+}
+
+/// One row of the daily file.
+public struct DailyRow: Sendable, Equatable {
+    public var date: LocalDate
+    public var summary: DailySummary
+    public var samples: Int32
+
+    public init(date: LocalDate, summary: DailySummary, samples: Int32) {
+        self.date = date
+        self.summary = summary
+        self.samples = samples
+    }
+}
+
+/// A month file format. Each writer produces the whole file atomically at `path`.
+public protocol MonthFileWriter: Sendable {
+    var format: OutputFormat { get }
+    /// Intraday rows of the month's days, already sorted by time and free of duplicates across days.
+    func writeIntraday(_ days: [NormalizedDay], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
+    func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
+}
+
+public enum MonthFileWriters {
+    public static func writer(for format: OutputFormat) -> any MonthFileWriter {
+        switch format {
+        case .csv: CSVMonthWriter()
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// The days to fetch, in order: `from` through `to`, minus the days already settled.
+public struct DateRange: AsyncSequence, Sequence, Sendable {
+    public let from: LocalDate
+    public let to: LocalDate
+    public let skipping: Set<LocalDate>
+
+    public init(from: LocalDate, to: LocalDate, skipping: Set<LocalDate> = []) {
+        self.from = from
+        self.to = to
+        self.skipping = skipping
+    }
+
+    public struct Iterator: IteratorProtocol, AsyncIteratorProtocol {
+        var cursor: LocalDate
+        let range: DateRange
+
+        public mutating func next() -> LocalDate? {
+            while cursor <= range.to {
+                let day = cursor
+                cursor = cursor.adding(days: 1)
+                if !range.skipping.contains(day) { return day }
+            }
+            return nil
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(cursor: from, range: self) }
+    public func makeAsyncIterator() -> Iterator { makeIterator() }
+}

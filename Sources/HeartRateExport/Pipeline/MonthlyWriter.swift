@@ -1,0 +1,172 @@
+/// A month file written, with the days of this run it covers: what the manifest records next.
+public struct WrittenMonth: Sendable {
+    public var month: YearMonth
+    public var days: [ProcessedDay]
+    public var rowsInFile: Int
+    public var files: [String]
+}
+
+/// Loads a day that an earlier run fetched back from the raw archive, so that a month is always rebuilt
+/// whole from its raw days.
+public struct ArchivedDayLoader: Sendable {
+    let archive: RawArchive
+    let decoder: HeartRateDecoder
+    let normalizer: Normalizer
+
+    public init(archive: RawArchive, normalizer: Normalizer, decoder: HeartRateDecoder = HeartRateDecoder()) {
+        self.archive = archive
+        self.decoder = decoder
+        self.normalizer = normalizer
+    }
+
+    public func load(_ detail: Detail, _ date: LocalDate) throws(ExportError) -> NormalizedDay {
+        guard let body = try archive.load(detail, date) else {
+            throw .corrupt(path: archive.path(detail, date), message: "the raw archive lacks this day, which the manifest lists with rows; restore it or delete the day from the manifest")
+        }
+        do {
+            return try normalizer.normalize(try decoder.decode(body.bytes, date: date, detail: detail))
+        } catch {
+            throw .corrupt(path: archive.path(detail, date), message: error.description)
+        }
+    }
+}
+
+/// The writer stage: gathers one month of days, then writes that month's files atomically, rebuilt from this
+/// run's days and the days earlier runs archived. Months are written in the order their days arrive.
+public struct MonthlyWriterStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ProcessedDay {
+    public struct Configuration: Sendable {
+        public var writer: any MonthFileWriter
+        public var layout: ExportLayout
+        public var user: String
+        public var source: SourceKind
+        public var detail: Detail
+        public var permissions: FilePermissions
+        /// What the manifest knew before this run, for the days this run does not touch.
+        public var priorEntries: [LocalDate: Manifest.DayEntry]
+        public var loader: ArchivedDayLoader
+        public var onDay: @Sendable (ProcessedDay) -> Void
+
+        public init(writer: any MonthFileWriter, layout: ExportLayout, user: String, source: SourceKind, detail: Detail,
+                    permissions: FilePermissions, priorEntries: [LocalDate: Manifest.DayEntry], loader: ArchivedDayLoader,
+                    onDay: @escaping @Sendable (ProcessedDay) -> Void = { _ in }) {
+            self.writer = writer
+            self.layout = layout
+            self.user = user
+            self.source = source
+            self.detail = detail
+            self.permissions = permissions
+            self.priorEntries = priorEntries
+            self.loader = loader
+            self.onDay = onDay
+        }
+    }
+
+    let base: Base
+    let configuration: Configuration
+
+    public init(_ base: Base, configuration: Configuration) {
+        self.base = base
+        self.configuration = configuration
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let configuration: Configuration
+        var pending: [ProcessedDay] = []
+        var lookahead: ProcessedDay?
+        var finished = false
+
+        public mutating func next() async throws -> WrittenMonth? {
+            while !finished {
+                let day: ProcessedDay
+                if let held = lookahead {
+                    day = held
+                    lookahead = nil
+                } else if let pulled = try await base.next() {
+                    configuration.onDay(pulled)
+                    day = pulled
+                } else {
+                    finished = true
+                    break
+                }
+                if let first = pending.first, first.date.month != day.date.month {
+                    lookahead = day
+                    return try flush()
+                }
+                pending.append(day)
+            }
+            return pending.isEmpty ? nil : try flush()
+        }
+
+        private mutating func flush() throws(ExportError) -> WrittenMonth {
+            defer { pending.removeAll() }
+            return try configuration.write(month: pending[0].date.month, days: pending)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), configuration: configuration) }
+}
+
+extension MonthlyWriterStage.Configuration {
+    func write(month: YearMonth, days fresh: [ProcessedDay]) throws(ExportError) -> WrittenMonth {
+        var updated = fresh
+        var byDate = [LocalDate: (day: NormalizedDay?, status: DayStatus)]()
+        for (index, day) in fresh.enumerated() {
+            if day.status == .failed, let prior = priorEntries[day.date], prior.status.hasRows, prior.rows > 0 {
+                // A refetch that failed must not drop rows an earlier run stored: keep the archived day.
+                let archived = try loader.load(detail, day.date)
+                updated[index].day = archived
+                byDate[day.date] = (archived, .partial)
+            } else {
+                byDate[day.date] = (day.day, day.status)
+            }
+        }
+        var date = month.firstDay
+        while date <= month.lastDay {
+            defer { date = date.adding(days: 1) }
+            guard byDate[date] == nil, let prior = priorEntries[date], prior.status.hasRows || prior.status == .empty else { continue }
+            if prior.rows == 0 && !FileSystem.exists(loader.archive.path(detail, date)) { continue }
+            byDate[date] = (try loader.load(detail, date), prior.status)
+        }
+
+        let ordered = byDate.keys.sorted()
+        var intraday = ordered.compactMap { date -> NormalizedDay? in
+            guard let entry = byDate[date], entry.status.hasRows, let day = entry.day, !day.samples.isEmpty else { return nil }
+            return day
+        }
+        intraday = Self.disjoint(intraday)
+        let daily = ordered.compactMap { date -> DailyRow? in
+            guard let entry = byDate[date], let day = entry.day else { return nil }
+            return DailyRow(date: date, summary: day.summary, samples: entry.status.hasRows ? Int32(day.samples.count) : 0)
+        }
+        let zone = intraday.last?.timeZone ?? fresh.last?.day?.timeZone ?? ""
+        let context = MonthFileContext(user: user, source: source, detail: detail, month: month, timeZone: zone)
+        var files = [String]()
+        let rows = intraday.reduce(0) { $0 + $1.samples.count }
+        if rows > 0 {
+            let path = layout.intradayFile(detail, month, writer.format)
+            try writer.writeIntraday(intraday, context: context, to: path, permissions: permissions)
+            files.append(path)
+        }
+        if !daily.isEmpty {
+            let path = layout.dailyFile(month, writer.format)
+            try writer.writeDaily(daily, context: context, to: path, permissions: permissions)
+            files.append(path)
+        }
+        return WrittenMonth(month: month, days: updated, rowsInFile: rows, files: files)
+    }
+
+    /// Local days are disjoint in UTC unless the zone changed between them (travel): then a later day may
+    /// start before the previous one ended. Keep the file sorted and free of duplicate instants.
+    static func disjoint(_ days: [NormalizedDay]) -> [NormalizedDay] {
+        var result = days
+        var lastEnd = Int64.min
+        for i in result.indices {
+            if let first = result[i].samples.first, first.epochMillis <= lastEnd {
+                result[i].samples.removeAll { $0.epochMillis <= lastEnd }
+            }
+            if let last = result[i].samples.last { lastEnd = max(lastEnd, last.epochMillis) }
+        }
+        return result
+    }
+}

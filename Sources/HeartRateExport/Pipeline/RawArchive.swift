@@ -1,0 +1,92 @@
+import Foundation
+
+/// A response body as received, with when it was fetched and how far the device had synced then.
+public struct RawBody: Sendable {
+    public enum Origin: Sendable { case network, archive }
+
+    public var bytes: [UInt8]
+    public var fetchedAt: Double
+    public var lastSync: LocalDateTime?
+    public var origin: Origin
+
+    public init(bytes: [UInt8], fetchedAt: Double, lastSync: LocalDateTime?, origin: Origin) {
+        self.bytes = bytes
+        self.fetchedAt = fetchedAt
+        self.lastSync = lastSync
+        self.origin = origin
+    }
+
+    /// Whether the device had synced past the end of `date` when this body was fetched.
+    public func coversWholeDay(_ date: LocalDate) -> Bool {
+        guard let lastSync else { return false }
+        return lastSync >= LocalDateTime(date: date.adding(days: 1), secondOfDay: 0)
+    }
+}
+
+/// `<out>/<user>/raw/<source>/<detail>/<YYYY-MM>/<date>.json.gz`: the source of truth month files derive from.
+///
+/// Fetch time and the device's last sync ride in the gzip header's comment field, so body and metadata are
+/// one atomic file and a rerun after kill -9 knows whether a stored body is final.
+public struct RawArchive: Sendable {
+    public let root: String
+    public let source: SourceKind
+    public let permissions: FilePermissions
+
+    public init(userFolder: String, source: SourceKind, permissions: FilePermissions = .private) {
+        root = userFolder + "/raw/" + source.rawValue
+        self.source = source
+        self.permissions = permissions
+    }
+
+    public func path(_ detail: Detail, _ date: LocalDate) -> String {
+        "\(root)/\(detail.rawValue)/\(date.month)/\(date).json.gz"
+    }
+
+    public func store(_ body: RawBody, detail: Detail, date: LocalDate) throws(ExportError) {
+        let comment = "hrexport fetched_at=\(Int64(body.fetchedAt)) last_sync=\(body.lastSync?.description ?? "none")"
+        try AtomicFile.write(GzipEncoder.compress(body.bytes, comment: comment), to: path(detail, date), permissions: permissions)
+    }
+
+    /// The stored body, or nil when there is none. A damaged file is an error naming it.
+    public func load(_ detail: Detail, _ date: LocalDate) throws(ExportError) -> RawBody? {
+        let path = path(detail, date)
+        guard let file = try FileSystem.read(path) else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try GzipDecoder.decompress(file, limit: AsyncHTTPTransport.maxBodyBytes) } catch {
+            throw .corrupt(path: path, message: "\(error); delete it to fetch the day again")
+        }
+        var fetchedAt = 0.0
+        var lastSync: LocalDateTime?
+        for field in (GzipDecoder.comment(of: file) ?? "").split(separator: " ") {
+            if field.hasPrefix("fetched_at=") { fetchedAt = Double(field.dropFirst(11)) ?? 0 }
+            if field.hasPrefix("last_sync=") { lastSync = LocalDateTime(field.dropFirst(10)) }
+        }
+        return RawBody(bytes: bytes, fetchedAt: fetchedAt, lastSync: lastSync, origin: .archive)
+    }
+}
+
+/// The archive stage: every body that came from the network is stored before it is decoded.
+public struct RawArchiveStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == FetchedDay {
+    let base: Base
+    let archive: RawArchive
+
+    public init(_ base: Base, archive: RawArchive) {
+        self.base = base
+        self.archive = archive
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let archive: RawArchive
+
+        public mutating func next() async throws -> FetchedDay? {
+            guard let day = try await base.next() else { return nil }
+            if case .body(let body) = day.outcome, body.origin == .network {
+                try archive.store(body, detail: day.detail, date: day.date)
+            }
+            return day
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), archive: archive) }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// `<out>/<user>/manifest.json`: which days are done, in what state, and how the files were made.
+/// `manifest_version` 1 is the first release's shape; fields are only ever added.
+public struct Manifest: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public struct DayEntry: Codable, Sendable, Equatable {
+        public var status: DayStatus
+        public var rows: Int
+        public var sha256: String?
+        public var source: SourceKind
+        public var format: OutputFormat?
+        public var fetchedAt: String?
+        /// The device's `lastSyncTime` (local wall clock) seen when the day was fetched.
+        public var lastSync: String?
+        public var error: String?
+        public var httpStatus: Int?
+
+        public init(status: DayStatus, rows: Int, sha256: String? = nil, source: SourceKind, format: OutputFormat? = nil,
+                    fetchedAt: String? = nil, lastSync: String? = nil, error: String? = nil, httpStatus: Int? = nil) {
+            self.status = status
+            self.rows = rows
+            self.sha256 = sha256
+            self.source = source
+            self.format = format
+            self.fetchedAt = fetchedAt
+            self.lastSync = lastSync
+            self.error = error
+            self.httpStatus = httpStatus
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, rows, sha256, source, format, error
+            case fetchedAt = "fetched_at", lastSync = "last_sync", httpStatus = "http_status"
+        }
+    }
+
+    /// The identity of the refresh token in use; the token itself lives only in the credentials file.
+    public struct TokenIdentity: Codable, Sendable, Equatable {
+        public var fingerprint: String
+        public var rotatedAt: String
+
+        public init(fingerprint: String, rotatedAt: String) {
+            self.fingerprint = fingerprint
+            self.rotatedAt = rotatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case fingerprint
+            case rotatedAt = "rotated_at"
+        }
+    }
+
+    public struct RunSummary: Codable, Sendable, Equatable {
+        public var command: String
+        public var startedAt: String
+        public var finishedAt: String
+        public var detail: Detail
+        public var from: LocalDate?
+        public var to: LocalDate?
+        public var complete = 0
+        public var partial = 0
+        public var empty = 0
+        public var noAccess = 0
+        public var failed = 0
+        public var requests = 0
+        public var rows = 0
+        public var filesWritten = 0
+        public var exitCode: Int32 = 0
+
+        public init(command: String, startedAt: String, finishedAt: String, detail: Detail, from: LocalDate?, to: LocalDate?) {
+            self.command = command
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+            self.detail = detail
+            self.from = from
+            self.to = to
+        }
+
+        public mutating func count(_ status: DayStatus) {
+            switch status {
+            case .complete: complete += 1
+            case .partial: partial += 1
+            case .empty: empty += 1
+            case .noAccess: noAccess += 1
+            case .failed: failed += 1
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case command, detail, from, to, complete, partial, empty, failed, requests, rows
+            case startedAt = "started_at", finishedAt = "finished_at", noAccess = "no_access"
+            case filesWritten = "files_written", exitCode = "exit_code"
+        }
+    }
+
+    public var manifestVersion: Int
+    public var user: String
+    public var source: SourceKind
+    public var days: [Detail: [LocalDate: DayEntry]]
+    public var timezones: TimeZoneHistory
+    public var token: TokenIdentity?
+    public var lastRun: RunSummary?
+
+    public init(user: String, source: SourceKind = .fitbit) {
+        manifestVersion = Self.currentVersion
+        self.user = user
+        self.source = source
+        days = [:]
+        timezones = TimeZoneHistory()
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case user, source, days, timezones, token
+        case manifestVersion = "manifest_version", lastRun = "last_run"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        manifestVersion = try c.decode(Int.self, forKey: .manifestVersion)
+        guard manifestVersion == Self.currentVersion else {
+            throw DecodingError.dataCorruptedError(forKey: .manifestVersion, in: c,
+                debugDescription: "manifest_version \(manifestVersion) is not supported by hrexport \(HRExport.version) (it reads version \(Self.currentVersion))")
+        }
+        user = try c.decode(String.self, forKey: .user)
+        source = try c.decodeIfPresent(SourceKind.self, forKey: .source) ?? .fitbit
+        let raw = try c.decode([String: [String: DayEntry]].self, forKey: .days)
+        var days = [Detail: [LocalDate: DayEntry]]()
+        for (detailName, entries) in raw {
+            guard let detail = Detail(rawValue: detailName) else {
+                throw DecodingError.dataCorruptedError(forKey: .days, in: c, debugDescription: "unknown detail \(detailName)")
+            }
+            var byDate = [LocalDate: DayEntry]()
+            for (dateText, entry) in entries {
+                guard let date = LocalDate(dateText) else {
+                    throw DecodingError.dataCorruptedError(forKey: .days, in: c, debugDescription: "bad date \(dateText)")
+                }
+                byDate[date] = entry
+            }
+            days[detail] = byDate
+        }
+        self.days = days
+        timezones = try c.decodeIfPresent(TimeZoneHistory.self, forKey: .timezones) ?? TimeZoneHistory()
+        token = try c.decodeIfPresent(TokenIdentity.self, forKey: .token)
+        lastRun = try c.decodeIfPresent(RunSummary.self, forKey: .lastRun)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(manifestVersion, forKey: .manifestVersion)
+        try c.encode(user, forKey: .user)
+        try c.encode(source, forKey: .source)
+        var raw = [String: [String: DayEntry]]()
+        for (detail, entries) in days {
+            raw[detail.rawValue] = Dictionary(uniqueKeysWithValues: entries.map { ($0.key.description, $0.value) })
+        }
+        try c.encode(raw, forKey: .days)
+        try c.encode(timezones, forKey: .timezones)
+        try c.encodeIfPresent(token, forKey: .token)
+        try c.encodeIfPresent(lastRun, forKey: .lastRun)
+    }
+
+    public func entry(_ detail: Detail, _ date: LocalDate) -> DayEntry? { days[detail]?[date] }
+
+    public mutating func set(_ entry: DayEntry, _ detail: Detail, _ date: LocalDate) {
+        days[detail, default: [:]][date] = entry
+    }
+}
+
+/// Reads and writes the manifest file.
+public struct ManifestStore: Sendable {
+    public let path: String
+    public let permissions: FilePermissions
+
+    public init(userFolder: String, permissions: FilePermissions = .private) {
+        path = userFolder + "/manifest.json"
+        self.permissions = permissions
+    }
+
+    /// The manifest on disk, or nil when there is none yet. A damaged or newer manifest is refused, never replaced.
+    public func load() throws(ExportError) -> Manifest? {
+        guard let bytes = try FileSystem.read(path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .corrupt(path: path, message: context.debugDescription + "; move it aside to start over")
+        } catch {
+            throw .corrupt(path: path, message: "not a valid hrexport manifest (\(error)); move it aside to start over")
+        }
+    }
+
+    public func save(_ manifest: Manifest) throws(ExportError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do { data = try encoder.encode(manifest) } catch { throw .corrupt(path: path, message: "cannot encode manifest: \(error)") }
+        try AtomicFile.write(Array(data) + [UInt8(ascii: "\n")], to: path, permissions: permissions)
+    }
+}
+
+public enum HRExport {
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// The zones a user lived in, each from the first local day it applies: the manifest's `timezones`.
+public struct TimeZoneHistory: Codable, Sendable, Equatable {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var zone: String
+        public var from: LocalDate
+
+        public init(zone: String, from: LocalDate) {
+            self.zone = zone
+            self.from = from
+        }
+    }
+
+    public private(set) var entries: [Entry]
+
+    public init(entries: [Entry] = []) {
+        self.entries = entries.sorted { $0.from < $1.from }
+    }
+
+    /// The zone in force on a day; days before the first entry use the first zone.
+    public func zone(on date: LocalDate) -> String? {
+        entries.last(where: { $0.from <= date })?.zone ?? entries.first?.zone
+    }
+
+    /// Records the zone the profile reports now. The first zone seen applies from `since` (the member's
+    /// first day); a change applies from `changeDay`, since the API cannot tell when the user moved.
+    public mutating func record(currentZone: String, since: LocalDate, changeDay: LocalDate) {
+        guard let last = entries.last else {
+            entries = [Entry(zone: currentZone, from: since)]
+            return
+        }
+        if last.zone != currentZone {
+            entries.append(Entry(zone: currentZone, from: max(changeDay, last.from.adding(days: 1))))
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        entries = try [Entry](from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try entries.encode(to: encoder)
+    }
+}

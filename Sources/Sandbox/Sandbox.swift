@@ -1,0 +1,2 @@
+import HeartRateExport
+import Hummingbird

@@ -1,0 +1,4 @@
+import HeartRateExport
+import Sandbox
+import ArgumentParser
+print(HRExport.version)
