@@ -1,2 +1,0 @@
-import HeartRateExport
-import Hummingbird

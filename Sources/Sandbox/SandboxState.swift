@@ -1,0 +1,155 @@
+import Foundation
+import HeartRateExport
+
+/// Everything the sandbox remembers: codes, tokens with their rotation, rate counters, the request log.
+actor SandboxState {
+    struct PendingCode {
+        var user: String
+        var clientID: String
+        var redirectURI: String
+        var challenge: String?
+        var scope: String
+        var expiresAt: Double
+    }
+
+    struct RefreshRecord {
+        var user: String
+        var clientID: String
+        var scope: String
+        /// Set once the token was spent: when, and the answer it got (replayed within the window).
+        var rotatedAt: Double?
+        var answer: [String: any Sendable]?
+        var successor: String?
+    }
+
+    struct LoggedRequest: Codable {
+        var time: Double
+        var method: String
+        var path: String
+        var status: Int
+        var user: String?
+    }
+
+    enum TokenAnswer {
+        case ok([String: any Sendable])
+        case error(status: Int, type: String, message: String)
+    }
+
+    let configuration: SandboxConfiguration
+    private var codes = [String: PendingCode]()
+    private var refreshTokens = [String: RefreshRecord]()
+    private var currentRefresh = [String: String]()
+    private var accessTokens = [String: (user: String, expiresAt: Double)]()
+    private var windows = [String: (window: Int, used: Int)]()
+    private var lastSync = [String: LocalDateTime]()
+    private(set) var log = [LoggedRequest]()
+    private var rng = SystemRandomNumberGenerator()
+
+    init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    func issueCode(user: String, clientID: String, redirectURI: String, challenge: String?, scope: String) -> String {
+        let code = PKCE.randomURLSafe(bytes: 16)
+        codes[code] = PendingCode(user: user, clientID: clientID, redirectURI: redirectURI, challenge: challenge, scope: scope, expiresAt: Self.now() + 600)
+        return code
+    }
+
+    func redeemCode(_ code: String, clientID: String, redirectURI: String?, verifier: String?, confidential: Bool) -> TokenAnswer {
+        guard let pending = codes.removeValue(forKey: code), pending.expiresAt > Self.now() else {
+            return .error(status: 400, type: "invalid_grant", message: "Authorization code invalid or expired")
+        }
+        guard pending.clientID == clientID else { return .error(status: 400, type: "invalid_grant", message: "Code issued to another client") }
+        guard redirectURI == pending.redirectURI else { return .error(status: 400, type: "invalid_grant", message: "redirect_uri mismatch") }
+        if let challenge = pending.challenge {
+            guard let verifier, PKCE.challenge(for: verifier) == challenge else {
+                return .error(status: 400, type: "invalid_grant", message: "code_verifier does not match the challenge")
+            }
+        } else if !confidential {
+            return .error(status: 400, type: "invalid_request", message: "public clients must use PKCE")
+        }
+        return .ok(issueTokens(user: pending.user, clientID: clientID, scope: pending.scope))
+    }
+
+    func refresh(_ token: String, clientID: String) -> TokenAnswer {
+        guard var record = refreshTokens[token], record.clientID == clientID || clientID.isEmpty else {
+            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(Credential.fingerprint(of: token))")
+        }
+        if let rotatedAt = record.rotatedAt {
+            // Fitbit replays the same answer for a short while, as long as the new token is still unused.
+            if Self.now() - rotatedAt <= configuration.replayWindowSeconds, let successor = record.successor,
+               currentRefresh[record.user] == successor, let answer = record.answer {
+                return .ok(answer)
+            }
+            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(Credential.fingerprint(of: token))")
+        }
+        let answer = issueTokens(user: record.user, clientID: record.clientID, scope: record.scope)
+        record.rotatedAt = Self.now()
+        record.answer = answer
+        record.successor = answer["refresh_token"] as? String
+        refreshTokens[token] = record
+        return .ok(answer)
+    }
+
+    private func issueTokens(user: String, clientID: String, scope: String) -> [String: any Sendable] {
+        let access = "sbx-at-" + PKCE.randomURLSafe(bytes: 24)
+        let refresh = "sbx-rt-" + PKCE.randomURLSafe(bytes: 24)
+        accessTokens[access] = (user, Self.now() + configuration.tokenTTL)
+        refreshTokens[refresh] = RefreshRecord(user: user, clientID: clientID, scope: scope)
+        currentRefresh[user] = refresh
+        return ["access_token": access, "refresh_token": refresh, "expires_in": configuration.tokenTTL,
+                "scope": scope, "token_type": "Bearer", "user_id": user]
+    }
+
+    func revoke(_ token: String) {
+        if let record = refreshTokens.removeValue(forKey: token), currentRefresh[record.user] == token { currentRefresh[record.user] = nil }
+        accessTokens[token] = nil
+    }
+
+    enum Access {
+        case user(String)
+        case expired
+        case invalid
+    }
+
+    func authenticate(_ header: String?) -> Access {
+        guard let header, header.hasPrefix("Bearer "), let entry = accessTokens[String(header.dropFirst(7))] else { return .invalid }
+        return entry.expiresAt > Self.now() ? .user(entry.user) : .expired
+    }
+
+    /// Counts one request against the user's window; returns the headers' values and whether it is allowed.
+    func spend(user: String) -> (allowed: Bool, limit: Int, remaining: Int, reset: Int) {
+        let now = Self.now()
+        let length = configuration.hourSeconds
+        let window = Int((now / length).rounded(.down))
+        var state = windows[user] ?? (window, 0)
+        if state.window != window { state = (window, 0) }
+        state.used += 1
+        windows[user] = state
+        let reset = Int((Double(window + 1) * length - now).rounded(.up))
+        return (state.used <= configuration.rateLimit, configuration.rateLimit, max(0, configuration.rateLimit - state.used), max(reset, 1))
+    }
+
+    func shouldFail() -> Bool {
+        configuration.faultRate > 0 && Double.random(in: 0..<1, using: &rng) < configuration.faultRate
+    }
+
+    func record(_ request: LoggedRequest) { log.append(request) }
+
+    func lastSync(for user: String) -> LocalDateTime {
+        if let value = lastSync[user] ?? configuration.lastSync { return value }
+        return Self.localNow(configuration.timeZone)
+    }
+
+    func setLastSync(_ value: LocalDateTime, for user: String) { lastSync[user] = value }
+
+    func currentRefreshToken(for user: String) -> String? { currentRefresh[user] }
+
+    static func localNow(_ zone: String) -> LocalDateTime {
+        let now = Date()
+        let local = Int(now.timeIntervalSince1970) + (TimeZone(identifier: zone)?.secondsFromGMT(for: now) ?? 0)
+        return LocalDateTime(date: LocalDate(daysSinceEpoch: local / 86_400), secondOfDay: local % 86_400)
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HeartRateExport
+
+struct AuthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auth",
+        abstract: "Authorize hrexport to read your heart rate (OAuth 2.0 with PKCE).",
+        discussion: """
+        Opens the provider's consent page and waits on 127.0.0.1 for the redirect to /callback. Register \
+        http://127.0.0.1:8189/callback as the redirect URI of your app (a "Personal" app for intraday access). \
+        The refresh token is stored in <state-dir>/credentials.json (0600) the moment it is issued.
+        """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var api: APIOptions
+
+    @Option(help: "Port of the local callback listener; 0 picks a free one.")
+    var port: Int = 8189
+
+    @Flag(help: "Do not open a browser: print the authorize URL alone on one line of stdout, then wait.")
+    var noBrowser = false
+
+    @Option(help: ArgumentHelp("Import a refresh token instead of the browser flow; only `-` (read it from stdin) is accepted, so it never shows in `ps`.", valueName: "-"))
+    var refreshToken: String?
+
+    @Option(help: "Seconds to wait for the browser's redirect.")
+    var timeout: Int = 300
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let refreshToken, refreshToken != "-" { throw ValidationError("--refresh-token takes only `-`: pass the token on stdin") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let configuration: APIConfiguration
+            do { configuration = try api.configuration(stored: nil) } catch let error as ExportError { throw error }
+            let transport = AsyncHTTPTransport()
+            defer { Task { await transport.shutdown() } }
+            let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport)
+            let credential: Credential
+            if refreshToken != nil {
+                guard let token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !token.isEmpty else {
+                    throw ExportError.usage("--refresh-token -: no token on stdin")
+                }
+                credential = try await authorization.importRefreshToken(token)
+            } else {
+                let noBrowser = self.noBrowser
+                credential = try await authorization.authorize(port: port, timeout: .seconds(timeout)) { url in
+                    if noBrowser {
+                        Console.line(url)
+                    } else {
+                        Console.info("Open this URL to authorize hrexport:\n\(url)")
+                        Self.openBrowser(url)
+                    }
+                }
+            }
+            Console.info("Authorized \(credential.user); token \(credential.fingerprint) stored in \(authorization.store.path)")
+        }
+    }
+
+    static func openBrowser(_ url: String) {
+        for opener in ["/usr/bin/xdg-open", "/usr/bin/open"] where FileManager.default.isExecutableFile(atPath: opener) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: opener)
+            process.arguments = [url]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            if (try? process.run()) != nil { return }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import HeartRateExport
+
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Export a range of days into monthly files.",
+        discussion: """
+        Fetches each day not yet settled in the manifest (complete or empty days are never fetched again), \
+        keeps every response in the raw archive, and rewrites the month files the days belong to. A range \
+        before the account's first day or after today is clamped with a warning. Runs again safely: a \
+        second identical run makes no data request, and a run killed at any moment resumes where it stopped.
+        """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var api: APIOptions
+
+    @Option(help: "First day (YYYY-MM-DD). Default: the account's first day.")
+    var from: LocalDate?
+
+    @Option(help: "Last day (YYYY-MM-DD). Default: yesterday in the user's time zone.")
+    var to: LocalDate?
+
+    @Option(help: ArgumentHelp("Sample detail: \(Detail.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "detail"))
+    var detail: Detail = .oneMinute
+
+    @Option(help: ArgumentHelp("Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
+    var format: OutputFormat = .csv
+
+    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
+    var groupReadable = false
+
+    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
+    var lockTimeout: Double = 0
+
+    func validate() throws {
+        if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let started = ContinuousClock.now
+            let stateDir = location.resolvedStateDir
+            let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user)
+            guard let stored else {
+                throw ExportError.authorizationNeeded("no credentials in \(stateDir)")
+            }
+            var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
+            options.user = stored.user
+            options.detail = detail
+            options.format = format
+            options.from = from
+            options.to = to
+            options.lockTimeout = lockTimeout
+            if groupReadable { options.permissions = .groupReadable }
+            let transport = AsyncHTTPTransport()
+            let summary: Manifest.RunSummary
+            do {
+                summary = try await Backfill(options: options, configuration: api.configuration(stored: stored), transport: transport, reporter: StderrReporter()).run()
+            } catch {
+                await transport.shutdown()
+                throw error
+            }
+            await transport.shutdown()
+            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+            Console.line(Self.describe(summary, seconds: seconds))
+            if summary.failed > 0 {
+                Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    static func describe(_ s: Manifest.RunSummary, seconds: Double) -> String {
+        let days = s.complete + s.partial + s.empty + s.noAccess + s.failed
+        let range = s.from.flatMap { from in s.to.map { "\(from)..\($0)" } } ?? "nothing to do"
+        return "\(range): \(days) days fetched or resumed (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
+            + "\(s.noAccess) no access, \(s.failed) failed), \(s.rows) rows, \(s.filesWritten) files, \(s.requests) requests, "
+            + String(format: "%.1f s", seconds)
+    }
+}
+
+/// One line per finished day on stderr; later issues make this a live progress line.
+struct StderrReporter: ProgressReporter {
+    func warning(_ message: String) { Console.error("warning: " + message) }
+
+    func day(_ day: ProcessedDay) {
+        var line = "\(day.date)  \(day.detail.rawValue)  \(day.status.rawValue)"
+        if day.rows > 0 { line += "  \(day.rows) rows" }
+        if !day.fromNetwork && day.fetchedAt != nil { line += "  (from the raw archive)" }
+        if let failure = day.failure { line += "  " + failure.description }
+        Console.info(line)
+    }
+
+    func waiting(for duration: Duration) {
+        let seconds = Int(duration.components.seconds) + 1
+        let resume = Date().addingTimeInterval(Double(seconds))
+        Console.info("rate limit reached: waiting \(seconds) s, resuming at \(Backfill.iso(resume))")
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import HeartRateExport
+
+@main
+struct HRExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hrexport",
+        abstract: "Export your intraday heart rate from the Fitbit Web API into monthly files for pandas, polars, DuckDB and R.",
+        discussion: """
+        Start with `hrexport auth` (once), then `hrexport backfill --from YYYY-MM-DD`. Files go to \
+        <out>/<user>/heart_rate_<detail>/<YYYY-MM>.csv.gz with a manifest beside them.
+        Try it without an account: `hrexport sandbox` serves synthetic data on 127.0.0.1.
+
+        Exit codes: 0 done; 1 some days failed; 2 usage or configuration error; 3 run `hrexport auth`; \
+        4 another run holds the lock; 5 the API is gone (HTTP 410).
+        """,
+        version: HRExport.version,
+        subcommands: [AuthCommand.self, BackfillCommand.self, StatusCommand.self, SandboxCommand.self]
+    )
+}
+
+extension HRExportCommand {
+    /// ArgumentParser exits 64 on a validation error; our contract is exit 2 with one line on stderr.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Console.error(message(for: error) + " (see `hrexport --help`)")
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Where files and state live. Flags override HREXPORT_OUT / HREXPORT_STATE_DIR, which override the defaults.
+struct LocationOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Export folder (env HREXPORT_OUT; default ~/.local/share/hrexport).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("State folder holding credentials and locks (env HREXPORT_STATE_DIR; default ~/.config/hrexport).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: "The user id to act for, when the credentials hold several.")
+    var user: String?
+
+    var resolvedOut: String {
+        out ?? Environment.value("HREXPORT_OUT") ?? Environment.home + "/.local/share/hrexport"
+    }
+
+    var resolvedStateDir: String {
+        stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport"
+    }
+
+    func validate() throws {
+        if let out, FileSystem.exists(out), !FileSystem.isDirectory(out) {
+            throw ValidationError("--out \(out) is a file, not a folder")
+        }
+    }
+}
+
+/// The provider's endpoints and our client id. Secrets come only from the environment, never from flags.
+struct APIOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("API base URL (env HREXPORT_API_BASE; default https://api.fitbit.com).", valueName: "url"))
+    var apiBase: String?
+
+    @Option(help: ArgumentHelp("OAuth authorize URL (env HREXPORT_AUTHORIZE_URL; default <base>/oauth2/authorize, or Fitbit's).", valueName: "url"))
+    var authorizeURL: String?
+
+    @Option(help: ArgumentHelp("OAuth token URL (env HREXPORT_TOKEN_URL; default <base>/oauth2/token).", valueName: "url"))
+    var tokenURL: String?
+
+    @Option(help: ArgumentHelp("OAuth client id (env HREXPORT_CLIENT_ID). The secret, if any, only from HREXPORT_CLIENT_SECRET.", valueName: "id"))
+    var clientID: String?
+
+    /// Flags, then environment, then what the stored credential remembers, then Fitbit's defaults.
+    func configuration(stored: Credential?) throws -> APIConfiguration {
+        let base = apiBase ?? Environment.value("HREXPORT_API_BASE")
+        let overridesBase = base != nil && base != stored?.apiBase
+        return try APIConfiguration(
+            apiBase: base ?? stored?.apiBase,
+            authorizeURL: authorizeURL ?? Environment.value("HREXPORT_AUTHORIZE_URL") ?? (overridesBase ? nil : stored?.authorizeURL),
+            tokenURL: tokenURL ?? Environment.value("HREXPORT_TOKEN_URL") ?? (overridesBase ? nil : stored?.tokenURL),
+            clientID: clientID ?? Environment.value("HREXPORT_CLIENT_ID") ?? stored?.clientID ?? "",
+            clientSecret: Environment.value("HREXPORT_CLIENT_SECRET"))
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    static var home: String { value("HOME") ?? NSHomeDirectory() }
+}
+
+/// Runs a command body and turns our typed errors into one line on stderr and the design's exit code.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExportError {
+        Console.error(error.description)
+        throw ExitCode(error.exitCode)
+    }
+}
+
+enum Console {
+    /// Lines that scripts read are flushed at once, even into a pipe.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("hrexport: " + text + "\n").utf8))
+    }
+
+    static func info(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+extension LocalDate: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(argument)
+    }
+}
+
+extension Detail: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import HeartRateExport
+import Sandbox
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the built-in Fitbit-compatible server with synthetic, deterministic data.",
+        discussion: """
+        Binds 127.0.0.1 only and prints its base URL as the first line of stdout. Point hrexport at it with \
+        HREXPORT_API_BASE=<url>. Any client id is accepted (public clients must use PKCE; the confidential \
+        secret is `sandbox-secret`). Test routes: GET /_sandbox/requests, GET /_sandbox/truth?user=&date=&detail=, \
+        GET /_sandbox/token?user=, POST /_sandbox/last-sync?user=&value=YYYY-MM-DDTHH:MM:SS.
+        """
+    )
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 0
+
+    @Option(help: "Number of users SANDBOX1..SANDBOXn.")
+    var users: Int = 3
+
+    @Option(help: "The user that /oauth2/authorize approves.")
+    var user: String = "SANDBOX1"
+
+    @Option(help: "Seed of the synthetic data.")
+    var seed: UInt64 = 1
+
+    @Option(help: "IANA time zone of the users.")
+    var timezone: String = "America/New_York"
+
+    @Option(help: "Requests per user per rate window.")
+    var rateLimit: Int = 150
+
+    @Option(help: "Length of a rate window in seconds (a compressed clock for tests).")
+    var hourSeconds: Double = 3600
+
+    @Option(help: "Access-token lifetime in seconds.")
+    var tokenTTL: Double = 28_800
+
+    @Option(help: "Devices' last sync, local YYYY-MM-DDTHH:MM:SS (default: now). Data after it are not served.")
+    var lastSync: String?
+
+    @Option(help: "Probability (0...1) that a data request answers 500/502/503/504.")
+    var faultRate: Double = 0
+
+    func validate() throws {
+        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone \(timezone)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard users >= 1 else { throw ValidationError("--users must be at least 1") }
+        guard rateLimit >= 1, hourSeconds > 0, tokenTTL > 0 else { throw ValidationError("--rate-limit, --hour-seconds and --token-ttl must be positive") }
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
+        if let lastSync, LocalDateTime(lastSync) == nil { throw ValidationError("--last-sync must be YYYY-MM-DDTHH:MM:SS") }
+    }
+
+    func run() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.port = port
+        configuration.users = users
+        configuration.authorizingUser = user
+        configuration.seed = seed
+        configuration.timeZone = timezone
+        configuration.rateLimit = rateLimit
+        configuration.hourSeconds = hourSeconds
+        configuration.tokenTTL = tokenTTL
+        configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
+        configuration.faultRate = faultRate
+        if let secret = Environment.value("HREXPORT_SANDBOX_SECRET") { configuration.clientSecret = secret }
+        try await SandboxServer.run(configuration) { url in Console.line(url) }
+    }
+}

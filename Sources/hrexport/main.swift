@@ -1,4 +1,0 @@
-import HeartRateExport
-import Sandbox
-import ArgumentParser
-print(HRExport.version)
