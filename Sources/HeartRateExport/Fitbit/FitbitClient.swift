@@ -85,13 +85,22 @@ public struct FitbitClient: Sendable {
     /// One GET with everything the API asks of a careful client. Returns any final answer that is not a 5xx
     /// or 429; throws `RequestFailure` when retries are exhausted and `ExportError` when the run must stop.
     func get(_ path: String) async throws -> HTTPResult {
-        var token = try await tokens.accessToken()
+        var rejected: String?
         var refreshedAfter401 = false
         var attempt = 0
         var rateLimitedInARow = 0
         while true {
             attempt += 1
             try await budget.acquire()
+            // Asked after any wait for the budget, so a token that expired meanwhile is refreshed first.
+            let token: String
+            do {
+                if let rejected { token = try await tokens.accessToken(replacing: rejected) } else { token = try await tokens.accessToken() }
+            } catch {
+                await budget.cancelled()
+                throw error
+            }
+            rejected = nil
             let result: HTTPResult
             do {
                 result = try await transport.send(HTTPRequestSpec(url: configuration.apiBase + path, headers: [("Authorization", "Bearer " + token), ("Accept", "application/json")]), timeout: retry.timeout)
@@ -112,7 +121,7 @@ public struct FitbitClient: Sendable {
             case 401 where !refreshedAfter401 && APIErrorBody(result.body).types.contains("expired_token"):
                 refreshedAfter401 = true
                 attempt -= 1
-                token = try await tokens.accessToken(replacing: token)
+                rejected = token
             case 401:
                 throw ExportError.authorizationNeeded("the API refused the access token (\(APIErrorBody(result.body).types.first ?? "401"))")
             case 410:

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import HeartRateExport
+
+@Suite("Files")
+struct OutputTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrexport-unit-\(UUID().uuidString)").path
+
+    @Test("gzip round trip keeps the bytes and the header comment; corrupt data is refused")
+    func gzip() throws {
+        let text = Array(String(repeating: "time,bpm\n2026-01-01T00:00:00Z,60\n", count: 5000).utf8)
+        let packed = GzipEncoder.compress(text, comment: "hrexport fetched_at=1 last_sync=none")
+        #expect(packed.count < text.count / 10)
+        #expect(try GzipDecoder.decompress(packed) == text)
+        #expect(GzipDecoder.comment(of: packed) == "hrexport fetched_at=1 last_sync=none")
+        #expect(throws: GzipError.self) { try GzipDecoder.decompress(Array(packed.dropLast(20))) }
+        var flipped = packed
+        flipped[packed.count / 2] ^= 0xFF
+        #expect(throws: GzipError.self) { try GzipDecoder.decompress(flipped) }
+    }
+
+    @Test("the system gunzip reads our gzip members")
+    func gunzipReadsUs() throws {
+        let path = folder + "/x.gz"
+        try AtomicFile.write(GzipEncoder.compress(Array("hello\n".utf8), comment: "c"), to: path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -dc '\(path)'"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "hello\n")
+    }
+
+    @Test("a CSV month reads back with ISO times, offsets and bpm, private permissions")
+    func csvRoundTrip() throws {
+        let samples = [Sample(epochMillis: 1_772_946_000_000, utcOffsetMinutes: -300, bpm: 61),
+                       Sample(epochMillis: 1_772_953_200_500, utcOffsetMinutes: -240, bpm: 120)]
+        let day = NormalizedDay(date: LocalDate("2026-03-08")!, detail: .oneMinute, timeZone: "America/New_York", samples: samples, summary: DailySummary(restingBPM: 60, zoneMinutes: [1, 2, 3, 4]))
+        let context = MonthFileContext(user: "U", source: .fitbit, detail: .oneMinute, month: YearMonth(year: 2026, month: 3), timeZone: "America/New_York")
+        let path = folder + "/a/2026-03.csv.gz"
+        try CSVMonthWriter().writeIntraday([day], context: context, to: path, permissions: .private)
+        let text = try gunzipText(path)
+        #expect(text == "time,local_time,utc_offset_min,bpm\n2026-03-08T05:00:00Z,2026-03-08T00:00:00,-300,61\n2026-03-08T07:00:00.500Z,2026-03-08T03:00:00.500,-240,120\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let folderAttributes = try FileManager.default.attributesOfItem(atPath: folder + "/a")
+        #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
+
+        let dailyPath = folder + "/d/2026-03.csv.gz"
+        try CSVMonthWriter().writeDaily([DailyRow(date: day.date, summary: day.summary, samples: 2), DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)],
+                                        context: context, to: dailyPath, permissions: .private)
+        let daily = try gunzipText(dailyPath)
+        #expect(daily == CSVMonthWriter.dailyHeader + "2026-03-08,60,1,2,3,4,2\n2026-03-09,,0,0,0,0,0\n")
+    }
+
+    @Test("an atomic write that fails leaves neither a temp file nor a file under the final name")
+    func atomicFailure() throws {
+        let path = folder + "/b/file.csv.gz"
+        #expect(throws: ExportError.self) {
+            try AtomicFile.write(to: path) { (sink) throws(ExportError) in
+                try sink.write([1, 2, 3])
+                throw ExportError.io(path: path, operation: "write", errno: ENOSPC)
+            }
+        }
+        #expect(FileSystem.list(folder + "/b").isEmpty)
+    }
+
+    @Test("an --out whose parent is a regular file gives a clear error")
+    func parentIsFile() throws {
+        try AtomicFile.write([1], to: folder + "/plain")
+        let error = #expect(throws: ExportError.self) { try AtomicFile.write([1], to: folder + "/plain/x/y.csv.gz") }
+        #expect(error?.description.contains(folder + "/plain") == true)
+    }
+
+    @Test("the canonical digest is the sha256 of epoch,offset,bpm lines")
+    func digest() {
+        let samples = [Sample(epochMillis: 1000, utcOffsetMinutes: -300, bpm: 60)]
+        // printf '1000,-300,60\n' | sha256sum
+        #expect(CanonicalDigest.sha256(of: samples) == "f0c23992a8b2f4296ff7c8b4ed4963cd7b453118105d8ad18e09a6f4c26c70af")
+    }
+}
+
+@Suite("Manifest and dates")
+struct ManifestTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrexport-manifest-\(UUID().uuidString)").path
+
+    @Test("the manifest round-trips with the design's shape")
+    func roundTrip() throws {
+        var manifest = Manifest(user: "SANDBOX1")
+        manifest.set(.init(status: .complete, rows: 3, sha256: "ab", source: .fitbit, format: .csv, fetchedAt: "2026-01-02T00:00:00Z", lastSync: "2026-01-02T01:00:00"), .oneMinute, LocalDate("2026-01-01")!)
+        manifest.set(.init(status: .failed, rows: 0, source: .fitbit, error: "boom", httpStatus: 503), .oneMinute, LocalDate("2026-01-02")!)
+        manifest.timezones.record(currentZone: "America/New_York", since: LocalDate("2024-01-01")!, changeDay: LocalDate("2026-01-01")!)
+        let store = ManifestStore(userFolder: folder)
+        try store.save(manifest)
+        #expect(try store.load() == manifest)
+        let bytes = try #require(try FileSystem.read(store.path))
+        let json = try #require(JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(json["manifest_version"] as? Int == 1)
+        let days = try #require(json["days"] as? [String: [String: [String: Any]]])
+        #expect(days["1min"]?["2026-01-01"]?["status"] as? String == "complete")
+        #expect(days["1min"]?["2026-01-02"]?["http_status"] as? Int == 503)
+        #expect((json["timezones"] as? [[String: String]])?.first?["zone"] == "America/New_York")
+    }
+
+    @Test("an unknown manifest_version is refused with a clear message, and the file is kept")
+    func unknownVersion() throws {
+        let store = ManifestStore(userFolder: folder + "/v")
+        try AtomicFile.write(Array(#"{"manifest_version": 9, "user": "U", "days": {}}"#.utf8), to: store.path)
+        let error = #expect(throws: ExportError.self) { try store.load() }
+        #expect(error?.description.contains("manifest_version 9") == true)
+        #expect(FileSystem.exists(store.path))
+    }
+
+    @Test("dates parse strictly and do calendar arithmetic")
+    func dates() {
+        #expect(LocalDate("2024-02-29")?.adding(days: 1).description == "2024-03-01")
+        #expect(LocalDate("2023-02-29") == nil)
+        #expect(LocalDate("2026-1-01") == nil)
+        #expect(LocalDate("1970-01-01")?.daysSinceEpoch == 0)
+        #expect(LocalDate("2026-11-27")!.month.description == "2026-11")
+        #expect(LocalDateTime("2019-11-07T12:00:58.000")?.description == "2019-11-07T12:00:58")
+        #expect(LocalDateTime("2019-11-07T25:00:58") == nil)
+    }
+
+    @Test("the date range skips settled days and keeps order")
+    func range() {
+        let range = DateRange(from: LocalDate("2026-01-30")!, to: LocalDate("2026-02-02")!, skipping: [LocalDate("2026-01-31")!])
+        #expect(Array(range).map(\.description) == ["2026-01-30", "2026-02-01", "2026-02-02"])
+    }
+
+    @Test("plain http is refused unless the host is this machine")
+    func secureBase() throws {
+        #expect(throws: ExportError.self) { try APIConfiguration(apiBase: "http://example.com", clientID: "x") }
+        let local = try APIConfiguration(apiBase: "http://127.0.0.1:9000/", clientID: "x")
+        #expect(local.authorizeURL == "http://127.0.0.1:9000/oauth2/authorize")
+        #expect(local.tokenURL == "http://127.0.0.1:9000/oauth2/token")
+        let fitbit = try APIConfiguration(clientID: "x")
+        #expect(fitbit.authorizeURL == "https://www.fitbit.com/oauth2/authorize")
+    }
+
+    @Test("PKCE's S256 challenge matches RFC 7636's example")
+    func pkce() {
+        #expect(PKCE.challenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        #expect(PKCE().verifier.count == 43)
+    }
+}
+
+func gunzipText(_ path: String) throws -> String {
+    let file = try #require(try FileSystem.read(path))
+    return String(decoding: try GzipDecoder.decompress(file), as: UTF8.self)
+}

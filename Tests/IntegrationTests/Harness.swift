@@ -1,0 +1,101 @@
+import Foundation
+import HeartRateExport
+import Sandbox
+import Testing
+
+/// A sandbox on its own port with its own state and export folders, and the exporter pointed at it.
+struct Harness {
+    let sandbox: SandboxServer
+    let folder: String
+    let configuration: APIConfiguration
+    let transport = AsyncHTTPTransport()
+    var state: String { folder + "/state" }
+    var out: String { folder + "/out" }
+
+    static func start(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws -> Harness {
+        var config = SandboxConfiguration()
+        configure(&config)
+        let sandbox = try await SandboxServer.start(config)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrexport-it-\(UUID().uuidString)").path
+        return Harness(sandbox: sandbox, folder: folder, configuration: try APIConfiguration(apiBase: sandbox.baseURL, clientID: "integration-test"))
+    }
+
+    func stop() async {
+        await transport.shutdown()
+        await sandbox.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// The real code flow: the "browser" follows the sandbox's redirect to our callback listener.
+    @discardableResult
+    func authorize() async throws -> Credential {
+        let transport = self.transport
+        return try await Authorization(configuration: configuration, store: CredentialsStore(stateFolder: state), transport: transport)
+            .authorize(port: 0, timeout: .seconds(20)) { url in
+                Task {
+                    let redirect = try await transport.send(HTTPRequestSpec(url: url), timeout: .seconds(10))
+                    if let location = redirect.header("Location") { _ = try await transport.send(HTTPRequestSpec(url: location), timeout: .seconds(10)) }
+                }
+            }
+    }
+
+    func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+        var options = BackfillOptions(out: out, stateFolder: state)
+        options.from = LocalDate(from)
+        options.to = LocalDate(to)
+        options.detail = detail
+        options.retry = retry
+        return try await Backfill(options: options, configuration: configuration, transport: transport, reporter: SilentReporter()).run()
+    }
+
+    func manifest(_ user: String = "SANDBOX1") throws -> Manifest {
+        try #require(try ManifestStore(userFolder: out + "/" + user).load())
+    }
+
+    func json(_ path: String, method: String = "GET") async throws -> Any {
+        let result = try await transport.send(HTTPRequestSpec(method: method, url: sandbox.baseURL + path), timeout: .seconds(10))
+        return try JSONSerialization.jsonObject(with: Data(result.body))
+    }
+
+    func requests() async throws -> [[String: Any]] {
+        try #require(try await json("/_sandbox/requests") as? [[String: Any]])
+    }
+
+    func heartRequests() async throws -> [[String: Any]] {
+        try await requests().filter { ($0["path"] as? String)?.contains("/activities/heart/") == true }
+    }
+
+    func truthDigest(_ date: LocalDate, detail: Detail = .oneMinute) async throws -> String {
+        let truth = try #require(try await json("/_sandbox/truth?user=SANDBOX1&date=\(date)&detail=\(detail.rawValue)") as? [String: Any])
+        return try #require(truth["sha256"] as? String)
+    }
+
+    /// Every day the manifest holds with rows matches the sandbox's truth, value for value (by digest).
+    func expectMatchesTruth(_ from: String, _ to: String, detail: Detail = .oneMinute) async throws {
+        let manifest = try manifest()
+        var date = LocalDate(from)!
+        while date <= LocalDate(to)! {
+            let entry = try #require(manifest.entry(detail, date), "no manifest entry for \(date)")
+            #expect(entry.status == .complete || entry.status == .empty, "\(date) is \(entry.status)")
+            if entry.status == .complete { #expect(entry.sha256 == (try await truthDigest(date, detail: detail)), "\(date) differs from the truth") }
+            date = date.adding(days: 1)
+        }
+    }
+}
+
+extension RetryPolicy {
+    static let fast = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(10), maxDelay: .milliseconds(200), timeout: .seconds(10))
+}
+
+struct SilentReporter: ProgressReporter {
+    func warning(_ message: String) {}
+    func day(_ day: ProcessedDay) {}
+    func waiting(for duration: Duration) {}
+}
+
+/// Reads a CSV.gz month file into (epoch-ms-free) lines, for counting rows.
+func csvLines(_ path: String) throws -> [Substring] {
+    let file = try #require(try FileSystem.read(path))
+    let text = String(decoding: try GzipDecoder.decompress(file), as: UTF8.self)
+    return text.split(separator: "\n").dropFirst().map { $0 }
+}
