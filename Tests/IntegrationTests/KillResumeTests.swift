@@ -1,0 +1,66 @@
+import Foundation
+import HeartRateExport
+import Sandbox
+import Testing
+
+/// The built `hrexport` binary: `make test` passes its path; `swift test` alone finds it beside the tests.
+func hrexportBinary() -> String? {
+    if let path = ProcessInfo.processInfo.environment["HREXPORT_BIN"], FileManager.default.isExecutableFile(atPath: path) { return path }
+    let local = FileManager.default.currentDirectoryPath + "/.build/debug/hrexport"
+    return FileManager.default.isExecutableFile(atPath: local) ? local : nil
+}
+
+@Suite("Crash safety")
+struct KillResumeTests {
+    @Test("kill -9 of a real backfill, again and again, then a rerun: no day fetched twice, every day equals the truth",
+          .enabled(if: hrexportBinary() != nil, "the hrexport binary is not built; run `make test`"))
+    func killAndResume() async throws {
+        let binary = try #require(hrexportBinary())
+        // A slow run: 6 requests per 1-second window, and access tokens that expire every 2 seconds.
+        let h = try await Harness.start { $0.rateLimit = 6; $0.hourSeconds = 1; $0.tokenTTL = 2 }
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+
+        func launch() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["backfill", "--from", "2026-07-20", "--to", "2026-08-20", "--out", h.out, "--state-dir", h.state]
+            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HREXPORT_") }
+            environment["HREXPORT_API_BASE"] = h.sandbox.baseURL
+            environment["HREXPORT_CLIENT_ID"] = "integration-test"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        var kills = 0
+        for _ in 0..<6 {
+            let process = try launch()
+            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1500)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let last = try launch()
+        last.waitUntilExit()
+        #expect(last.terminationStatus == 0)
+        #expect(kills >= 3, "the run finished before it could be killed often enough")
+
+        try await h.expectMatchesTruth("2026-07-20", "2026-08-20")
+        let fetched = try await h.heartRequests().filter { $0["status"] as? Int == 200 }.compactMap { $0["path"] as? String }
+        let repeated = Dictionary(grouping: fetched, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+        // A kill between receiving a body and archiving it may cost that one day a second fetch, never more.
+        #expect(repeated.count <= kills, "days fetched twice: \(repeated)")
+        #expect(Dictionary(grouping: fetched, by: { $0 }).values.allSatisfy { $0.count <= 2 })
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: h.out).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temp files left: \(leftovers)")
+        let stored = try #require(try CredentialsStore(stateFolder: h.state).load(source: .fitbit, user: "SANDBOX1"))
+        let current = try #require(try await h.json("/_sandbox/token?user=SANDBOX1") as? [String: Any])
+        #expect(current["fingerprint"] as? String == stored.fingerprint, "the stored refresh token is not the current one")
+        print("kill -9 test: \(kills) kills, \(fetched.count) day fetches for 32 days, \(repeated.count) days fetched twice")
+    }
+}
