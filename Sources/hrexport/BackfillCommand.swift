@@ -43,6 +43,7 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let started = ContinuousClock.now
+            try api.checkOverrides()
             let stateDir = location.resolvedStateDir
             let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user)
             guard let stored else {

@@ -81,6 +81,14 @@ struct APIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("OAuth client id (env HREXPORT_CLIENT_ID). The secret, if any, only from HREXPORT_CLIENT_SECRET.", valueName: "id"))
     var clientID: String?
 
+    /// Refuses an insecure URL given by flag or environment before anything else is read (exit 2, not 3).
+    func checkOverrides() throws {
+        let given = [("API base", apiBase ?? Environment.value("HREXPORT_API_BASE")),
+                     ("authorize URL", authorizeURL ?? Environment.value("HREXPORT_AUTHORIZE_URL")),
+                     ("token URL", tokenURL ?? Environment.value("HREXPORT_TOKEN_URL"))]
+        for case let (name, url?) in given { try APIConfiguration.requireSecure(url, name: name) }
+    }
+
     /// Flags, then environment, then what the stored credential remembers, then Fitbit's defaults.
     func configuration(stored: Credential?) throws -> APIConfiguration {
         let base = apiBase ?? Environment.value("HREXPORT_API_BASE")

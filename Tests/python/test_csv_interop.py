@@ -23,7 +23,7 @@ def test_pandas_reads_a_month_equal_to_the_truth(export):
         expected += export.truth(f"2026-11-{day:02d}")["rows"]
     truth = pd.DataFrame(expected)
     assert len(frame) == len(truth)
-    assert (frame["time"].astype("int64") // 10**6).tolist() == truth["epoch_ms"].tolist()
+    assert frame["time"].dt.as_unit("ms").astype("int64").tolist() == truth["epoch_ms"].tolist()
     assert frame["utc_offset_min"].tolist() == truth["utc_offset_min"].tolist()
     assert frame["bpm"].tolist() == truth["bpm"].tolist()
     assert set(frame["utc_offset_min"]) == {-240, -300}

@@ -28,7 +28,7 @@ public struct APIConfiguration: Sendable, Equatable {
     }
 
     /// Tokens travel in these requests: plain http is allowed only to this machine (the sandbox).
-    static func requireSecure(_ url: String, name: String) throws(ExportError) {
+    public static func requireSecure(_ url: String, name: String) throws(ExportError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty else {
             throw .usage("the \(name) \"\(url)\" is not an absolute URL")
