@@ -36,8 +36,7 @@ struct AuthCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let configuration: APIConfiguration
-            do { configuration = try api.configuration(stored: nil) } catch let error as ExportError { throw error }
+            let configuration = try api.configuration(stored: nil)
             let transport = AsyncHTTPTransport()
             defer { Task { await transport.shutdown() } }
             let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport)

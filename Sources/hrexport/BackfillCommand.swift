@@ -66,8 +66,8 @@ struct BackfillCommand: AsyncParsableCommand {
                 throw error
             }
             await transport.shutdown()
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
-            Console.line(Self.describe(summary, seconds: seconds))
+            let elapsed = (ContinuousClock.now - started).components
+            Console.line(Self.describe(summary, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
             if summary.failed > 0 {
                 Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
                 throw ExitCode(1)
