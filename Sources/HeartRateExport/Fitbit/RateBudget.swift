@@ -8,7 +8,6 @@ public actor RateBudget {
     private var resetAt: ContinuousClock.Instant?
     private var inFlight = 0
     public private(set) var requestsSent = 0
-    public private(set) var waits = 0
     private let onWait: @Sendable (Duration) -> Void
 
     public init(onWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
@@ -21,7 +20,6 @@ public actor RateBudget {
             guard let reset = resetAt else { break }
             let wait = reset - ContinuousClock.now
             if wait > .zero {
-                waits += 1
                 onWait(wait)
                 try await Task.sleep(until: reset + .milliseconds(50), clock: .continuous)
             }
@@ -57,6 +55,4 @@ public actor RateBudget {
     public func cancelled() {
         inFlight = max(0, inFlight - 1)
     }
-
-    public var remainingInWindow: Int? { remaining }
 }

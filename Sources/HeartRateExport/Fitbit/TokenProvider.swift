@@ -9,7 +9,6 @@ public actor TokenProvider {
     private let oauth: OAuthClient
     private var credential: Credential
     private var refreshInFlight: Task<String, any Error>?
-    public private(set) var refreshes = 0
 
     public init(credential: Credential, store: CredentialsStore, oauth: OAuthClient) {
         self.credential = credential
@@ -80,7 +79,6 @@ public actor TokenProvider {
         next.expiresAt = now + response.expiresIn
         try store.save(next)  // durable before anyone may use the new access token
         credential = next
-        refreshes += 1
         return response.accessToken
     }
 }

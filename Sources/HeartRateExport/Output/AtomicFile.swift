@@ -152,8 +152,4 @@ public enum FileSystem {
         }
         return names.sorted()
     }
-
-    public static func remove(_ path: String) throws(ExportError) {
-        if unlink(path) != 0 && errno != ENOENT { throw .io(path: path, operation: "remove", errno: errno) }
-    }
 }

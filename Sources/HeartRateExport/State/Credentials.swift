@@ -96,10 +96,6 @@ public struct CredentialsStore: Sendable {
         try write(entries)
     }
 
-    public func remove(source: SourceKind, user: String) throws(ExportError) {
-        try write(try all().filter { !($0.source == source && $0.user == user) })
-    }
-
     private func write(_ entries: [Credential]) throws(ExportError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

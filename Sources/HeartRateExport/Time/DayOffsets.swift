@@ -38,9 +38,6 @@ public struct DayOffsets: Sendable {
         self.segments = segments
     }
 
-    /// Whether one offset covers the whole day (no transition): the fast path.
-    public var isUniform: Bool { segments.count == 1 }
-
     /// The instant and offset (both in seconds) for a wall-clock second of this day.
     public func resolve(localSecondsAsIfUTC local: Int) -> (utc: Int, offset: Int) {
         if segments.count == 1 { return (local - segments[0].offset, segments[0].offset) }
