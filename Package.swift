@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "hrexport", targets: ["hrexport"]),
         .library(name: "HeartRateExport", targets: ["HeartRateExport"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,10 +26,16 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Our own Parquet writer and reader for flat integer columns: no Swift Parquet library exists here.
+        .target(
+            name: "Parquet",
+            dependencies: ["CZlib"]
+        ),
         .target(
             name: "HeartRateExport",
             dependencies: [
                 "CZlib",
+                "Parquet",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -58,6 +65,10 @@ let package = Package(
             name: "HeartRateExportTests",
             dependencies: ["HeartRateExport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ParquetTests",
+            dependencies: ["Parquet"]
         ),
         .testTarget(
             name: "IntegrationTests",

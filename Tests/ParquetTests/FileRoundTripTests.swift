@@ -1,0 +1,115 @@
+import Testing
+@testable import Parquet
+
+@Suite("Parquet files")
+struct FileRoundTripTests {
+    private func write(_ specs: [ColumnSpec], options: ParquetWriterOptions = ParquetWriterOptions(),
+                       fill: (ParquetFileWriter) -> Void) -> [UInt8] {
+        let writer = ParquetFileWriter(columns: specs, options: options)
+        fill(writer)
+        var file = [UInt8]()
+        writer.finish(keyValues: [KeyValue("k", "v")], createdBy: "hrexport version test") { file += $0 }
+        return file
+    }
+
+    @Test func valuesNullsAndStatisticsSurviveARoundTrip() throws {
+        var options = ParquetWriterOptions()
+        options.rowsPerPage = 1000
+        let rows = 4_321
+        let times = (0..<rows).map { 1_700_000_000_000 + Int64($0) * 1000 }
+        let bpm = (0..<rows).map { Int64(60 + ($0 * 7) % 50) }
+        let optional = (0..<rows).map { $0 % 5 == 0 ? nil : Int64($0 % 90) }
+        let file = write([ColumnSpec("time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: true)),
+                          ColumnSpec("bpm", .int32, convertedType: .int16, logicalType: .integer(bitWidth: 16, signed: true)),
+                          ColumnSpec("resting", .int32, optional: true)], options: options) { writer in
+            for i in 0..<rows {
+                writer.column(0).append(times[i])
+                writer.column(1).append(bpm[i])
+                writer.column(2).append(optional[i])
+            }
+        }
+        let reader = try ParquetFileReader(bytes: file)
+        #expect(reader.metadata.numRows == Int64(rows))
+        #expect(reader.metadata.value(forKey: "k") == "v")
+        #expect(reader.metadata.createdBy == "hrexport version test")
+        let columns = try reader.readColumns()
+        #expect(columns[0].values == times)
+        #expect(columns[1].values == bpm)
+        #expect((0..<rows).map { columns[2].value(at: $0) } == optional)
+        let stats = reader.metadata.rowGroups[0].columns.map { $0.metaData.statistics! }
+        #expect(stats[0].minValue == le(times.first!, 8) && stats[0].maxValue == le(times.last!, 8))
+        #expect(stats[1].minValue == le(60, 4) && stats[1].maxValue == le(bpm.max()!, 4))
+        #expect(stats[2].nullCount == Int64(optional.filter { $0 == nil }.count))
+        #expect(reader.metadata.rowGroups[0].columns[0].metaData.encodings.contains(.deltaBinaryPacked))
+    }
+
+    @Test func aHugeGapFallsBackToPlainForThatPageOnly() throws {
+        var options = ParquetWriterOptions()
+        options.rowsPerPage = 100
+        var times = (0..<300).map { 1_700_000_000_000 + Int64($0) * 1000 }
+        for i in 150..<300 { times[i] += 7 * 86_400_000 }  // a week without samples in the second page
+        let file = write([ColumnSpec("time", .int64, candidates: [.deltaBinaryPacked, .plain])], options: options) { writer in
+            for t in times { writer.column(0).append(t) }
+        }
+        let reader = try ParquetFileReader(bytes: file)
+        #expect(try reader.readColumns()[0].values == times)
+        #expect(reader.metadata.rowGroups[0].columns[0].metaData.encodings == [.plain, .rle, .deltaBinaryPacked])
+    }
+
+    @Test func aConstantColumnPrefersAnEncodingFarSmallerThanPlain() throws {
+        let file = write([ColumnSpec("offset", .int32)]) { writer in
+            for _ in 0..<100_000 { writer.column(0).append(-300) }
+        }
+        #expect(file.count < 2_000)
+        #expect(try ParquetFileReader(bytes: file).readColumns()[0].values == [Int64](repeating: -300, count: 100_000))
+    }
+
+    @Test func dictionaryEncodingRoundTripsAndOverflowsToPlain() throws {
+        var options = ParquetWriterOptions()
+        options.rowsPerPage = 500
+        options.maxDictionaryEntries = 50
+        let values = (0..<3000).map { Int64($0 < 1000 ? $0 % 7 : $0) }
+        let file = write([ColumnSpec("v", .int32, candidates: [.rleDictionary])], options: options) { writer in
+            for v in values { writer.column(0).append(v) }
+        }
+        let reader = try ParquetFileReader(bytes: file)
+        let meta = reader.metadata.rowGroups[0].columns[0].metaData
+        #expect(meta.dictionaryPageOffset == 4)
+        #expect(meta.encodings == [.plain, .rle, .rleDictionary])
+        #expect(try reader.readColumns()[0].values == values)
+    }
+
+    @Test func anEmptyFileReadsAsNoRows() throws {
+        let file = write([ColumnSpec("v", .int64)]) { _ in }
+        let reader = try ParquetFileReader(bytes: file)
+        #expect(reader.metadata.numRows == 0)
+        #expect(try reader.readColumns()[0].values.isEmpty)
+    }
+
+    @Test func damageAnywhereIsReportedNotCrashed() throws {
+        let file = write([ColumnSpec("time", .int64), ColumnSpec("bpm", .int32, optional: true)]) { writer in
+            for i in 0..<2000 {
+                writer.column(0).append(Int64(i) * 1000)
+                writer.column(1).append(i % 3 == 0 ? nil : Int64(i % 200))
+            }
+        }
+        #expect(throws: ParquetError.self) { try ParquetFileReader(bytes: Array(file.dropLast())) }
+        #expect(throws: ParquetError.self) { try ParquetFileReader(bytes: Array(file.prefix(3))) }
+        var failures = 0
+        for position in stride(from: 4, to: file.count - 8, by: 7) {
+            var damaged = file
+            damaged[position] ^= 0x5A
+            do {
+                let columns = try ParquetFileReader(bytes: damaged).readColumns()
+                if columns[0].values.count != 2000 { failures += 1 }
+            } catch {
+                failures += 1
+            }
+        }
+        #expect(failures > 0)
+    }
+
+    private func le(_ value: Int64, _ width: Int) -> [UInt8] {
+        (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+}
