@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: start the built-in sandbox, authorize with the real OAuth code flow (PKCE), backfill three
-# months and more of 1-minute heart rate into data/export, print the summary and how to load it.
+# months and more of 1-minute heart rate into data/export as Parquet, verify the files, print the summary
+# and how to load it.
 # It never touches ~/.config/hrexport: the state folder is data/demo/state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +28,19 @@ wait $auth
 
 from=$(date -d "$(date +%Y-%m-01) -3 months" +%Y-%m-%d)
 echo "backfilling 1-minute heart rate from $from to yesterday (per-day log: $DEMO/backfill.log)"
-"$BIN" backfill --from "$from" --detail 1min --format csv 2> "$DEMO/backfill.log"
+"$BIN" backfill --from "$from" --detail 1min 2> "$DEMO/backfill.log"
+"$BIN" verify
 echo
 "$BIN" status
 echo
 ls -l data/export/SANDBOX1/heart_rate_1min
 cat <<'TXT'
 
-Load it in pandas:
-  import glob, pandas as pd; hr = pd.concat(pd.read_csv(f, parse_dates=["time", "local_time"]) for f in sorted(glob.glob("data/export/SANDBOX1/heart_rate_1min/*.csv.gz")))
+Load it in pandas (time is tz-aware UTC, bpm int16):
+  import pandas as pd; hr = pd.read_parquet("data/export/SANDBOX1/heart_rate_1min")
+  # or: python3 Scripts/load.py data/export/SANDBOX1 --detail 1min
+Query it with DuckDB:
+  SELECT date_trunc('day', time) AS day, avg(bpm) FROM 'data/export/SANDBOX1/heart_rate_1min/*.parquet' GROUP BY 1 ORDER BY 1;
 Load it in R:
-  library(data.table); hr <- rbindlist(lapply(Sys.glob("data/export/SANDBOX1/heart_rate_1min/*.csv.gz"), fread))
+  source("Scripts/load.R"); hr <- load_heart_rate("data/export/SANDBOX1", "1min")
 TXT

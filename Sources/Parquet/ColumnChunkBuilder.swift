@@ -32,9 +32,10 @@ public struct ParquetWriterOptions: Sendable {
     /// Rows per data page: 131,072 INT64 values are 1 MiB before encoding, as pyarrow's default page.
     public var rowsPerPage = 131_072
     public var compressionLevel: Int32 = 9
-    /// A DELTA page whose widest miniblock needs more bits is written PLAIN instead: fastparquet
-    /// misdecodes very wide miniblocks (a week-long gap between two samples is 30 bits of milliseconds).
-    public var maxDeltaWidth = 24
+    /// fastparquet 2026.9 misdecodes DELTA miniblocks 29 bits wide or wider (measured: 28 reads right,
+    /// 29 to 40 do not; pyarrow, DuckDB and polars read all). A gap of 2^27 ms (37 hours) or more between
+    /// two values therefore starts a new page, whose first value sits in the header at any size.
+    public var maxDeltaWidth = 28
     public var maxDictionaryEntries = 4096
 
     public init() {}
@@ -56,7 +57,10 @@ final class ColumnChunkBuilder {
     private var minimum = Int64.max
     private var maximum = Int64.min
 
-    private var chosen: Encoding?
+    private var chosen: Encoding? {
+        didSet { splitsAtWideDeltas = spec.candidates.contains(.deltaBinaryPacked) && (chosen == nil || chosen == .deltaBinaryPacked) }
+    }
+    private var splitsAtWideDeltas: Bool
     private var dictionary = Dictionary()
     private var dataPages: [UInt8] = []
     private var uncompressedTotal = 0
@@ -66,11 +70,15 @@ final class ColumnChunkBuilder {
         self.spec = spec
         self.options = options
         self.compressor = compressor
+        splitsAtWideDeltas = spec.candidates.contains(.deltaBinaryPacked)
         pageValues.reserveCapacity(options.rowsPerPage)
     }
 
     func append(_ value: Int64) {
         precondition(spec.type == .int64 || Int32(exactly: value) != nil, "\(spec.name): \(value) does not fit INT32")
+        if splitsAtWideDeltas, let last = pageValues.last, (value &- last).magnitude >> (options.maxDeltaWidth - 1) != 0 {
+            flushPage()
+        }
         pageValues.append(value)
         if spec.optional { pageLevels.append(1) }
         if value < minimum { minimum = value }
@@ -148,7 +156,8 @@ final class ColumnChunkBuilder {
         switch encoding {
         case .deltaBinaryPacked:
             let encoded = pageValues.withUnsafeBufferPointer { DeltaBinaryPacked.encode($0, bitWidth: spec.bitWidth) }
-            if encoded.maxWidth > options.maxDeltaWidth { return encode(.plain, levels: levels) }
+            // Guaranteed by the page split in `append`: every |delta| < 2^(maxDeltaWidth - 1).
+            assert(encoded.maxWidth <= options.maxDeltaWidth)
             body += encoded.bytes
         case .rleDictionary:
             var grown = dictionary

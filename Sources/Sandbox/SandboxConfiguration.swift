@@ -19,6 +19,8 @@ public struct SandboxConfiguration: Sendable {
     public var lastSync: LocalDateTime?
     /// Probability that a data request answers 500/502/503/504.
     public var faultRate = 0.0
+    /// Days without any data, as ranges: long gaps in the series.
+    public var offWrist: [ClosedRange<LocalDate>] = []
     public var clientSecret = "sandbox-secret"
     /// Pins "today" for tests that need a fixed calendar; nil means the real date in `timeZone`.
     public var today: LocalDate?

@@ -57,7 +57,7 @@ struct SandboxRoutes: Sendable {
     init(state: SandboxState, configuration: SandboxConfiguration) {
         self.state = state
         self.configuration = configuration
-        data = SyntheticHeartRate(seed: configuration.seed, timeZone: configuration.timeZone)
+        data = SyntheticHeartRate(seed: configuration.seed, timeZone: configuration.timeZone, offWrist: configuration.offWrist)
     }
 
     var today: LocalDate { configuration.today ?? Backfill.today(in: configuration.timeZone) }

@@ -21,17 +21,20 @@ public struct SyntheticHeartRate: Sendable {
 
     let seed: UInt64
     let zone: TimeZone
+    let offWrist: [ClosedRange<LocalDate>]
 
-    public init(seed: UInt64, timeZone: String) {
+    /// `offWrist`: ranges of days without any data (a holiday without the watch), for long gaps.
+    public init(seed: UInt64, timeZone: String, offWrist: [ClosedRange<LocalDate>] = []) {
         self.seed = seed
         zone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        self.offWrist = offWrist
     }
 
     /// The day's samples at `detail`, cut at `cutoffSecond` (wall clock of that day) when the device has not
     /// synced the whole day yet.
     public func day(user: String, date: LocalDate, detail: Detail, cutoffSecond: Int? = nil) -> Day {
         var rng = SplitMix64(seed: seed ^ Self.hash(user) ^ UInt64(bitPattern: Int64(date.daysSinceEpoch)) &* 0x9E37_79B9_7F4A_7C15)
-        let minutes = self.minutes(user: user, date: date, rng: &rng)
+        let minutes = offWrist.contains { $0.contains(date) } ? [] : self.minutes(user: user, date: date, rng: &rng)
         guard !minutes.isEmpty else { return Day(points: [], restingBPM: nil, zoneMinutes: [0, 0, 0, 0]) }
         var points: [Point]
         switch detail {

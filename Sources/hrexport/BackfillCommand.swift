@@ -26,8 +26,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sample detail: \(Detail.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "detail"))
     var detail: Detail = .oneMinute
 
-    @Option(help: ArgumentHelp("Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
-    var format: OutputFormat = .csv
+    @Option(help: ArgumentHelp("Output format: parquet or csv (gzip). Default: the format this detail was last written in, else parquet. A month written in another format is rewritten whole in this one.", valueName: "format"))
+    var format: OutputFormat?
 
     @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
     var groupReadable = false

@@ -9,14 +9,14 @@ struct HRExportCommand: AsyncParsableCommand {
         abstract: "Export your intraday heart rate from the Fitbit Web API into monthly files for pandas, polars, DuckDB and R.",
         discussion: """
         Start with `hrexport auth` (once), then `hrexport backfill --from YYYY-MM-DD`. Files go to \
-        <out>/<user>/heart_rate_<detail>/<YYYY-MM>.csv.gz with a manifest beside them.
+        <out>/<user>/heart_rate_<detail>/<YYYY-MM>.parquet (or .csv.gz with --format csv) with a manifest beside them.
         Try it without an account: `hrexport sandbox` serves synthetic data on 127.0.0.1.
 
         Exit codes: 0 done; 1 some days failed; 2 usage or configuration error; 3 run `hrexport auth`; \
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: HRExport.version,
-        subcommands: [AuthCommand.self, BackfillCommand.self, StatusCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, BackfillCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, SandboxCommand.self]
     )
 }
 
@@ -58,6 +58,17 @@ struct LocationOptions: ParsableArguments {
 
     var resolvedStateDir: String {
         stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport"
+    }
+
+    /// --user, else the only user with credentials, else the only user folder with a manifest.
+    func resolvedUser(out: String) throws -> String {
+        if let user { return user }
+        if let credential = try? CredentialsStore(stateFolder: resolvedStateDir).load(source: .fitbit, user: nil) { return credential.user }
+        let users = FileSystem.list(out).filter { FileSystem.exists(out + "/" + $0 + "/manifest.json") }
+        guard users.count == 1 else {
+            throw ExportError.usage(users.isEmpty ? "no export in \(out); run `hrexport backfill` first" : "several users in \(out) (\(users.joined(separator: ", "))); choose one with --user")
+        }
+        return users[0]
     }
 
     func validate() throws {

@@ -45,7 +45,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Probability (0...1) that a data request answers 500/502/503/504.")
     var faultRate: Double = 0
 
+    @Option(help: ArgumentHelp("Days without any data, FROM..TO (repeatable): a long gap in the series.", valueName: "from..to"))
+    var offWrist: [String] = []
+
     func validate() throws {
+        for range in offWrist where Self.dayRange(range) == nil { throw ValidationError("--off-wrist \(range) is not YYYY-MM-DD..YYYY-MM-DD with FROM <= TO") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone \(timezone)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
@@ -66,7 +70,14 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.tokenTTL = tokenTTL
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
         configuration.faultRate = faultRate
+        configuration.offWrist = offWrist.compactMap(Self.dayRange)
         if let secret = Environment.value("HREXPORT_SANDBOX_SECRET") { configuration.clientSecret = secret }
         try await SandboxServer.run(configuration) { url in Console.line(url) }
+    }
+
+    static func dayRange(_ text: String) -> ClosedRange<LocalDate>? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: true)
+        guard text.contains(".."), parts.count == 2, let from = LocalDate(parts[0]), let to = LocalDate(parts[1]), from <= to else { return nil }
+        return from...to
     }
 }

@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let out = location.resolvedOut
-            let user = try resolveUser(out: out)
+            let user = try location.resolvedUser(out: out)
             guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
                 throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
             }
@@ -30,17 +30,6 @@ struct StatusCommand: AsyncParsableCommand {
                 Console.line(report.table)
             }
         }
-    }
-
-    /// --user, else the only user with credentials, else the only user folder with a manifest.
-    func resolveUser(out: String) throws -> String {
-        if let user = location.user { return user }
-        if let credential = try? CredentialsStore(stateFolder: location.resolvedStateDir).load(source: .fitbit, user: nil) { return credential.user }
-        let users = FileSystem.list(out).filter { FileSystem.exists(out + "/" + $0 + "/manifest.json") }
-        guard users.count == 1 else {
-            throw ExportError.usage(users.isEmpty ? "no export in \(out); run `hrexport backfill` first" : "several users in \(out) (\(users.joined(separator: ", "))); choose one with --user")
-        }
-        return users[0]
     }
 }
 

@@ -40,7 +40,7 @@ struct OutputTests {
         let day = NormalizedDay(date: LocalDate("2026-03-08")!, detail: .oneMinute, timeZone: "America/New_York", samples: samples, summary: DailySummary(restingBPM: 60, zoneMinutes: [1, 2, 3, 4]))
         let context = MonthFileContext(user: "U", source: .fitbit, detail: .oneMinute, month: YearMonth(year: 2026, month: 3), timeZone: "America/New_York")
         let path = folder + "/a/2026-03.csv.gz"
-        try CSVMonthWriter().writeIntraday([day], context: context, to: path, permissions: .private)
+        try CSVMonthFormat().writeIntraday([day], context: context, to: path, permissions: .private)
         let text = try gunzipText(path)
         #expect(text == "time,local_time,utc_offset_min,bpm\n2026-03-08T05:00:00Z,2026-03-08T00:00:00,-300,61\n2026-03-08T07:00:00.500Z,2026-03-08T03:00:00.500,-240,120\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -49,10 +49,10 @@ struct OutputTests {
         #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
 
         let dailyPath = folder + "/d/2026-03.csv.gz"
-        try CSVMonthWriter().writeDaily([DailyRow(date: day.date, summary: day.summary, samples: 2), DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)],
+        try CSVMonthFormat().writeDaily([DailyRow(date: day.date, summary: day.summary, samples: 2), DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)],
                                         context: context, to: dailyPath, permissions: .private)
         let daily = try gunzipText(dailyPath)
-        #expect(daily == CSVMonthWriter.dailyHeader + "2026-03-08,60,1,2,3,4,2\n2026-03-09,,0,0,0,0,0\n")
+        #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2\n2026-03-09,,0,0,0,0,0\n")
     }
 
     @Test("an atomic write that fails leaves neither a temp file nor a file under the final name")

@@ -6,7 +6,8 @@ public struct BackfillOptions: Sendable {
     public var stateFolder: String
     public var user: String?
     public var detail: Detail = .oneMinute
-    public var format: OutputFormat = .csv
+    /// nil: the format this detail was last written in, else Parquet.
+    public var format: OutputFormat?
     public var from: LocalDate?
     public var to: LocalDate?
     public var permissions: FilePermissions = .private
@@ -77,6 +78,7 @@ public struct Backfill: Sendable {
 
         var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: from, to: to)
         let prior = manifest.days[options.detail] ?? [:]
+        let format = options.format ?? manifest.recordedFormat(options.detail) ?? .parquet
         if from <= to {
             let settled = Set(prior.filter { $0.value.status.isSettled }.keys)
             let failedBefore = Set(prior.filter { $0.value.status == .failed }.keys)
@@ -88,16 +90,17 @@ public struct Backfill: Sendable {
             let decoded = DecodeStage(archived)
             let normalized = NormalizeStage(decoded, normalizer: normalizer)
             let months = MonthlyWriterStage(normalized, configuration: .init(
-                writer: MonthFileWriters.writer(for: options.format), layout: layout, user: profile.encodedID, source: .fitbit,
+                format: MonthFileFormats.format(format), layout: layout, user: profile.encodedID, source: .fitbit,
                 detail: options.detail, permissions: options.permissions, priorEntries: prior,
                 loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) }))
 
             for try await written in months {
                 for day in written.days {
-                    manifest.set(entry(for: day), options.detail, day.date)
+                    manifest.set(entry(for: day, format: format), options.detail, day.date)
                     summary.count(day.status)
                     summary.rows += day.rows
                 }
+                manifest.record(written, detail: options.detail)
                 summary.filesWritten += written.files.count
                 manifest.token = await Self.identity(of: tokens.current)
                 try manifestStore.save(manifest)
@@ -125,10 +128,10 @@ public struct Backfill: Sendable {
         return (from, to)
     }
 
-    func entry(for day: ProcessedDay) -> Manifest.DayEntry {
+    func entry(for day: ProcessedDay, format: OutputFormat) -> Manifest.DayEntry {
         Manifest.DayEntry(
             status: day.status, rows: day.rows, sha256: day.day.map { CanonicalDigest.sha256(of: $0.samples) },
-            source: .fitbit, format: day.rows > 0 ? options.format : nil,
+            source: .fitbit, format: day.rows > 0 ? format : nil,
             fetchedAt: day.fetchedAt.map { Self.iso(Date(timeIntervalSince1970: $0)) }, lastSync: day.lastSync?.description,
             error: day.failure?.message, httpStatus: day.failure?.httpStatus)
     }

@@ -22,12 +22,14 @@ public enum Detail: String, CaseIterable, Codable, Sendable, Comparable {
     public static func < (a: Detail, b: Detail) -> Bool { a.order < b.order }
 }
 
-/// The file format of month files.
+/// The file format of month files. Parquet is the default: typed, compact, read natively everywhere.
 public enum OutputFormat: String, CaseIterable, Codable, Sendable {
+    case parquet
     case csv
 
     public var fileExtension: String {
         switch self {
+        case .parquet: "parquet"
         case .csv: "csv.gz"
         }
     }

@@ -106,6 +106,12 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
         self.month = month
     }
 
+    /// `YYYY-MM`, as in month file names and `--month`.
+    public init?(_ text: some StringProtocol) {
+        guard text.count == 7, let date = LocalDate(text + "-01") else { return nil }
+        self = date.month
+    }
+
     public var firstDay: LocalDate { LocalDate(year: year, month: month, day: 1)! }
     public var lastDay: LocalDate { LocalDate(year: year, month: month, day: LocalDate.daysIn(year: year, month: month))! }
     public var description: String { LocalDate.pad(year, 4) + "-" + LocalDate.pad(month, 2) }

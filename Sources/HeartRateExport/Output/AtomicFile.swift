@@ -139,6 +139,15 @@ public enum FileSystem {
         return result
     }
 
+    /// Removes a file durably; a file that is already gone is fine.
+    public static func removeFile(_ path: String) throws(ExportError) {
+        if unlink(path) != 0 {
+            if errno == ENOENT { return }
+            throw .io(path: path, operation: "remove", errno: errno)
+        }
+        try syncFolder(parent(of: path))
+    }
+
     /// Names in a folder, sorted; empty when the folder does not exist.
     public static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }

@@ -6,8 +6,10 @@ public struct ExportLayout: Sendable {
         userFolder = out.trimmingSuffix("/") + "/" + user
     }
 
+    public func seriesFolder(_ detail: Detail) -> String { "\(userFolder)/\(detail.folderName)" }
+
     public func intradayFile(_ detail: Detail, _ month: YearMonth, _ format: OutputFormat) -> String {
-        "\(userFolder)/\(detail.folderName)/\(month).\(format.fileExtension)"
+        "\(seriesFolder(detail))/\(month).\(format.fileExtension)"
     }
 
     public func dailyFile(_ month: YearMonth, _ format: OutputFormat) -> String {

@@ -42,4 +42,31 @@ enum TimestampText {
         } while v > 0
         out[start..<out.count].reverse()
     }
+
+    /// Parses what `append` writes (`YYYY-MM-DDTHH:MM:SS[.mmm]`, then `Z` exactly when `zulu`) back to
+    /// epoch milliseconds; nil for anything else.
+    static func parse(_ text: ArraySlice<UInt8>, zulu: Bool) -> Int64? {
+        var bytes = Array(text)
+        if zulu {
+            guard bytes.last == UInt8(ascii: "Z") else { return nil }
+            bytes.removeLast()
+        }
+        guard bytes.count == 19 || bytes.count == 23 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for b in bytes[range] {
+                guard b >= 48 && b <= 57 else { return nil }
+                value = value * 10 + Int(b - 48)
+            }
+            return value
+        }
+        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")] + (bytes.count == 23 ? [(19, ".")] : [])
+        guard separators.allSatisfy({ bytes[$0.0] == $0.1.asciiValue }),
+              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), let date = LocalDate(year: y, month: m, day: d),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        let ms = bytes.count == 23 ? number(20..<23) : 0
+        guard let ms else { return nil }
+        return (Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(ms)
+    }
 }

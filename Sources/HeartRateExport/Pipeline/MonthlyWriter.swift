@@ -1,9 +1,13 @@
 /// A month file written, with the days of this run it covers: what the manifest records next.
 public struct WrittenMonth: Sendable {
     public var month: YearMonth
+    /// This run's days, as they arrived (a failed refetch carries its archived day instead).
     public var days: [ProcessedDay]
     public var rowsInFile: Int
     public var files: [String]
+    public var format: OutputFormat
+    /// Every day in the intraday file, as written: the manifest's rows and sha256 must describe these.
+    public var contents: [LocalDate: NormalizedDay]
 }
 
 /// Loads a day that an earlier run fetched back from the raw archive, so that a month is always rebuilt
@@ -34,32 +38,7 @@ public struct ArchivedDayLoader: Sendable {
 /// The writer stage: gathers one month of days, then writes that month's files atomically, rebuilt from this
 /// run's days and the days earlier runs archived. Months are written in the order their days arrive.
 public struct MonthlyWriterStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ProcessedDay {
-    public struct Configuration: Sendable {
-        public var writer: any MonthFileWriter
-        public var layout: ExportLayout
-        public var user: String
-        public var source: SourceKind
-        public var detail: Detail
-        public var permissions: FilePermissions
-        /// What the manifest knew before this run, for the days this run does not touch.
-        public var priorEntries: [LocalDate: Manifest.DayEntry]
-        public var loader: ArchivedDayLoader
-        public var onDay: @Sendable (ProcessedDay) -> Void
-
-        public init(writer: any MonthFileWriter, layout: ExportLayout, user: String, source: SourceKind, detail: Detail,
-                    permissions: FilePermissions, priorEntries: [LocalDate: Manifest.DayEntry], loader: ArchivedDayLoader,
-                    onDay: @escaping @Sendable (ProcessedDay) -> Void = { _ in }) {
-            self.writer = writer
-            self.layout = layout
-            self.user = user
-            self.source = source
-            self.detail = detail
-            self.permissions = permissions
-            self.priorEntries = priorEntries
-            self.loader = loader
-            self.onDay = onDay
-        }
-    }
+    public typealias Configuration = MonthAssembler
 
     let base: Base
     let configuration: Configuration
@@ -107,8 +86,37 @@ public struct MonthlyWriterStage<Base: AsyncSequence & Sendable>: AsyncSequence,
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), configuration: configuration) }
 }
 
-extension MonthlyWriterStage.Configuration {
-    func write(month: YearMonth, days fresh: [ProcessedDay]) throws(ExportError) -> WrittenMonth {
+/// Everything needed to write one month's files: the format, where, for whom, and how to load the days of
+/// earlier runs. The writer stage uses it for each month; `rebuild` uses it alone.
+public struct MonthAssembler: Sendable {
+    public var format: any MonthFileFormat
+    public var layout: ExportLayout
+    public var user: String
+    public var source: SourceKind
+    public var detail: Detail
+    public var permissions: FilePermissions
+    /// What the manifest knew before this run, for the days this run does not touch.
+    public var priorEntries: [LocalDate: Manifest.DayEntry]
+    public var loader: ArchivedDayLoader
+    public var onDay: @Sendable (ProcessedDay) -> Void
+
+    public init(format: any MonthFileFormat, layout: ExportLayout, user: String, source: SourceKind, detail: Detail,
+                permissions: FilePermissions, priorEntries: [LocalDate: Manifest.DayEntry], loader: ArchivedDayLoader,
+                onDay: @escaping @Sendable (ProcessedDay) -> Void = { _ in }) {
+        self.format = format
+        self.layout = layout
+        self.user = user
+        self.source = source
+        self.detail = detail
+        self.permissions = permissions
+        self.priorEntries = priorEntries
+        self.loader = loader
+        self.onDay = onDay
+    }
+}
+
+extension MonthAssembler {
+    public func write(month: YearMonth, days fresh: [ProcessedDay]) throws(ExportError) -> WrittenMonth {
         var updated = fresh
         var byDate = [LocalDate: (day: NormalizedDay?, status: DayStatus)]()
         for (index, day) in fresh.enumerated() {
@@ -135,6 +143,7 @@ extension MonthlyWriterStage.Configuration {
             return day
         }
         intraday = Self.disjoint(intraday)
+        let contents = Dictionary(uniqueKeysWithValues: intraday.map { ($0.date, $0) })
         let daily = ordered.compactMap { date -> DailyRow? in
             guard let entry = byDate[date], let day = entry.day else { return nil }
             return DailyRow(date: date, summary: day.summary, samples: entry.status.hasRows ? Int32(day.samples.count) : 0)
@@ -144,16 +153,25 @@ extension MonthlyWriterStage.Configuration {
         var files = [String]()
         let rows = intraday.reduce(0) { $0 + $1.samples.count }
         if rows > 0 {
-            let path = layout.intradayFile(detail, month, writer.format)
-            try writer.writeIntraday(intraday, context: context, to: path, permissions: permissions)
+            let path = layout.intradayFile(detail, month, format.format)
+            try format.writeIntraday(intraday, context: context, to: path, permissions: permissions)
             files.append(path)
+            try removeOtherFormats { layout.intradayFile(detail, month, $0) }
         }
         if !daily.isEmpty {
-            let path = layout.dailyFile(month, writer.format)
-            try writer.writeDaily(daily, context: context, to: path, permissions: permissions)
+            let path = layout.dailyFile(month, format.format)
+            try format.writeDaily(daily, context: context, to: path, permissions: permissions)
             files.append(path)
+            try removeOtherFormats { layout.dailyFile(month, $0) }
         }
-        return WrittenMonth(month: month, days: updated, rowsInFile: rows, files: files)
+        return WrittenMonth(month: month, days: updated, rowsInFile: rows, files: files, format: format.format, contents: contents)
+    }
+
+    /// A month lives in one format: once the new file is in place, the other format's file goes.
+    private func removeOtherFormats(_ path: (OutputFormat) -> String) throws(ExportError) {
+        for other in OutputFormat.allCases where other != format.format {
+            try FileSystem.removeFile(path(other))
+        }
     }
 
     /// Local days are disjoint in UTC unless the zone changed between them (travel): then a later day may

@@ -166,6 +166,25 @@ public struct Manifest: Codable, Sendable, Equatable {
     public mutating func set(_ entry: DayEntry, _ detail: Detail, _ date: LocalDate) {
         days[detail, default: [:]][date] = entry
     }
+
+    /// The format the latest written day of a detail is in: what a run without `--format` continues with.
+    public func recordedFormat(_ detail: Detail) -> OutputFormat? {
+        days[detail]?.filter { $0.value.format != nil }.max { $0.key < $1.key }?.value.format
+    }
+
+    /// After a month file is written, every day in it is in its format; rows and sha256 describe the day
+    /// as written (a travel overlap can trim a day). `recompute` rehashes every day, as `rebuild` does.
+    public mutating func record(_ written: WrittenMonth, detail: Detail, recompute: Bool = false) {
+        for (date, day) in written.contents {
+            guard var entry = days[detail]?[date] else { continue }
+            entry.format = written.format
+            if recompute || entry.rows != day.samples.count || entry.sha256 == nil {
+                entry.rows = day.samples.count
+                entry.sha256 = CanonicalDigest.sha256(of: day.samples)
+            }
+            days[detail]?[date] = entry
+        }
+    }
 }
 
 /// Reads and writes the manifest file.

@@ -28,18 +28,23 @@ public struct DailyRow: Sendable, Equatable {
     }
 }
 
-/// A month file format. Each writer produces the whole file atomically at `path`.
-public protocol MonthFileWriter: Sendable {
+/// A month file format: writes the whole file atomically at `path`, and reads back what it wrote so that
+/// `verify` can check files against the manifest and `--no-raw` style rebuilds have a second source.
+public protocol MonthFileFormat: Sendable {
     var format: OutputFormat { get }
     /// Intraday rows of the month's days, already sorted by time and free of duplicates across days.
     func writeIntraday(_ days: [NormalizedDay], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
     func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
+    /// The rows of an intraday file, in file order; a damaged or foreign file is `ExportError.corrupt`.
+    func readIntraday(from path: String) throws(ExportError) -> [Sample]
+    func readDaily(from path: String) throws(ExportError) -> [DailyRow]
 }
 
-public enum MonthFileWriters {
-    public static func writer(for format: OutputFormat) -> any MonthFileWriter {
+public enum MonthFileFormats {
+    public static func format(_ format: OutputFormat) -> any MonthFileFormat {
         switch format {
-        case .csv: CSVMonthWriter()
+        case .parquet: ParquetMonthFormat()
+        case .csv: CSVMonthFormat()
         }
     }
 }

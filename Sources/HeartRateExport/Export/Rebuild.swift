@@ -1,0 +1,67 @@
+/// What `hrexport rebuild` needs: values only, like a backfill's options.
+public struct RebuildOptions: Sendable {
+    public var out: String
+    public var stateFolder: String
+    public var user: String
+    /// nil: each detail keeps the format it was last written in (Parquet when it has none).
+    public var format: OutputFormat?
+    public var permissions: FilePermissions = .private
+    public var lockTimeout: Double = 0
+
+    public init(out: String, stateFolder: String, user: String) {
+        self.out = out
+        self.stateFolder = stateFolder
+        self.user = user
+    }
+}
+
+public struct RebuildSummary: Sendable, Equatable {
+    public var months = 0
+    public var files = 0
+    public var rows = 0
+    public var days = 0
+}
+
+/// Rewrites every month file of a user from the raw archive, without a request: after a change of format,
+/// a bug fix, or a damaged file. The manifest's rows, sha256 and format are brought up to date month by month.
+public struct Rebuild: Sendable {
+    public let options: RebuildOptions
+
+    public init(options: RebuildOptions) {
+        self.options = options
+    }
+
+    public func run(onMonth: (Detail, WrittenMonth) -> Void = { _, _ in }) async throws -> RebuildSummary {
+        let layout = ExportLayout(out: options.out, user: options.user)
+        let store = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
+        guard try store.load() != nil else {
+            throw ExportError.usage("no manifest at \(store.path); nothing to rebuild (run `hrexport backfill` first)")
+        }
+        let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: .fitbit, user: options.user, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        // Read under the lock: a run that just finished may have changed it.
+        guard var manifest = try store.load() else { throw ExportError.corrupt(path: store.path, message: "disappeared while waiting for the lock") }
+
+        let archive = RawArchive(userFolder: layout.userFolder, source: manifest.source, permissions: options.permissions)
+        let normalizer = Normalizer(timeZones: manifest.timezones)
+        var summary = RebuildSummary()
+        for detail in manifest.days.keys.sorted() {
+            let entries = manifest.days[detail] ?? [:]
+            let format = options.format ?? manifest.recordedFormat(detail) ?? .parquet
+            let configuration = MonthAssembler(
+                format: MonthFileFormats.format(format), layout: layout, user: manifest.user, source: manifest.source, detail: detail,
+                permissions: options.permissions, priorEntries: entries, loader: ArchivedDayLoader(archive: archive, normalizer: normalizer))
+            for month in Set(entries.keys.map(\.month)).sorted() {
+                let written = try configuration.write(month: month, days: [])
+                manifest.record(written, detail: detail, recompute: true)
+                try store.save(manifest)
+                summary.months += 1
+                summary.files += written.files.count
+                summary.rows += written.rowsInFile
+                summary.days += written.contents.count
+                onMonth(detail, written)
+            }
+        }
+        return summary
+    }
+}

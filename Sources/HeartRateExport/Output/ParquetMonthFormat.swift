@@ -1,0 +1,175 @@
+import Foundation
+import Parquet
+
+/// Month files as Parquet: one row group, GZIP pages, the columns and key/value metadata of the design.
+/// A `pandas` key in pyarrow's layout makes every pandas engine (fastparquet too) return a tz-aware `time`.
+public struct ParquetMonthFormat: MonthFileFormat {
+    public var options: ParquetWriterOptions
+
+    public var format: OutputFormat { .parquet }
+
+    public init(options: ParquetWriterOptions = ParquetWriterOptions()) {
+        self.options = options
+    }
+
+    private static let int16 = (converted: ConvertedType.int16, logical: LogicalType.integer(bitWidth: 16, signed: true))
+    private static let times: [Encoding] = [.deltaBinaryPacked, .plain]
+
+    public static let intradayColumns = [
+        ColumnSpec("time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: true), candidates: times),
+        ColumnSpec("local_time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: false), candidates: times),
+        ColumnSpec("utc_offset_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("bpm", .int32, convertedType: int16.converted, logicalType: int16.logical),
+    ]
+
+    public static let dailyColumns = [
+        ColumnSpec("date", .int32, convertedType: .date, logicalType: .date),
+        ColumnSpec("resting_bpm", .int32, optional: true, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("zone_out_of_range_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("zone_fat_burn_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("zone_cardio_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("zone_peak_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        ColumnSpec("samples", .int32),
+    ]
+
+    public func writeIntraday(_ days: [NormalizedDay], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
+        let writer = ParquetFileWriter(columns: Self.intradayColumns, options: options)
+        let (time, local, offset, bpm) = (writer.column(0), writer.column(1), writer.column(2), writer.column(3))
+        for day in days {
+            for s in day.samples {
+                time.append(s.epochMillis)
+                local.append(s.localMillis)
+                offset.append(Int64(s.utcOffsetMinutes))
+                bpm.append(Int64(s.bpm))
+            }
+        }
+        let first = days.first?.date, last = days.last?.date
+        try write(writer, keyValues: Self.keyValues(context, detail: context.detail.rawValue, first: first, last: last, pandas: Self.intradayPandas), to: path, permissions: permissions)
+    }
+
+    public func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
+        let writer = ParquetFileWriter(columns: Self.dailyColumns, options: options)
+        for row in rows {
+            writer.column(0).append(Int64(row.date.daysSinceEpoch))
+            writer.column(1).append(row.summary.restingBPM.map(Int64.init))
+            for zone in 0..<4 { writer.column(2 + zone).append(Int64(row.summary.zoneMinutes[zone])) }
+            writer.column(6).append(Int64(row.samples))
+        }
+        try write(writer, keyValues: Self.keyValues(context, detail: "daily", first: rows.first?.date, last: rows.last?.date, pandas: Self.dailyPandas),
+                  to: path, permissions: permissions)
+    }
+
+    private func write(_ writer: ParquetFileWriter, keyValues: [KeyValue], to path: String, permissions: FilePermissions) throws(ExportError) {
+        try AtomicFile.write(to: path, permissions: permissions) { (sink) throws(ExportError) in
+            try writer.finish(keyValues: keyValues, createdBy: "hrexport version \(HRExport.version)") { (bytes) throws(ExportError) in
+                try sink.write(bytes)
+            }
+        }
+    }
+
+    public func readIntraday(from path: String) throws(ExportError) -> [Sample] {
+        let columns = try read(path, expecting: Self.intradayColumns)
+        let (time, local, offset, bpm) = (columns[0].values, columns[1].values, columns[2].values, columns[3].values)
+        var samples = [Sample]()
+        samples.reserveCapacity(time.count)
+        for row in time.indices {
+            guard let minutes = Int16(exactly: offset[row]), let beats = Int16(exactly: bpm[row]),
+                  local[row] == time[row] + Int64(minutes) * 60_000 else {
+                throw .corrupt(path: path, message: "row \(row) has a local_time that is not time + utc_offset_min, or an out-of-range INT16")
+            }
+            samples.append(Sample(epochMillis: time[row], utcOffsetMinutes: minutes, bpm: beats))
+        }
+        return samples
+    }
+
+    public func readDaily(from path: String) throws(ExportError) -> [DailyRow] {
+        let columns = try read(path, expecting: Self.dailyColumns)
+        return columns[0].values.indices.map { row in
+            DailyRow(date: LocalDate(daysSinceEpoch: Int(columns[0].values[row])),
+                     summary: DailySummary(restingBPM: columns[1].value(at: row).map { Int16(clamping: $0) },
+                                           zoneMinutes: (2...5).map { Int16(clamping: columns[$0].values[row]) }),
+                     samples: Int32(clamping: columns[6].values[row]))
+        }
+    }
+
+    private func read(_ path: String, expecting specs: [ColumnSpec]) throws(ExportError) -> [ColumnData] {
+        guard let bytes = try FileSystem.read(path) else { throw .corrupt(path: path, message: "missing") }
+        do {
+            let reader = try ParquetFileReader(bytes: bytes)
+            let names = reader.leaves.map(\.name)
+            guard names == specs.map(\.name) else { throw ExportError.corrupt(path: path, message: "columns are \(names), expected \(specs.map(\.name))") }
+            return try reader.readColumns()
+        } catch let error as ParquetError {
+            throw .corrupt(path: path, message: error.description)
+        } catch let error as ExportError {
+            throw error
+        } catch {
+            throw .corrupt(path: path, message: "\(error)")
+        }
+    }
+
+    // MARK: key/value metadata
+
+    static func keyValues(_ context: MonthFileContext, detail: String, first: LocalDate?, last: LocalDate?, pandas: String) -> [KeyValue] {
+        [KeyValue("hrexport.version", HRExport.version),
+         KeyValue("hrexport.source", context.source.rawValue),
+         KeyValue("hrexport.user", context.user),
+         KeyValue("hrexport.detail", detail),
+         KeyValue("hrexport.timezone", context.timeZone),
+         KeyValue("hrexport.first_day", first?.description ?? ""),
+         KeyValue("hrexport.last_day", last?.description ?? ""),
+         KeyValue("pandas", pandas)]
+    }
+
+    /// pyarrow's `pandas` metadata layout: how pandas rebuilds the frame (UTC `time`, nullable Int16 resting bpm).
+    private struct PandasMetadata: Encodable {
+        struct Column: Encodable {
+            var name: String
+            var field_name: String
+            var pandas_type: String
+            var numpy_type: String
+            var metadata: [String: String]?
+
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(name, forKey: .name)
+                try c.encode(field_name, forKey: .field_name)
+                try c.encode(pandas_type, forKey: .pandas_type)
+                try c.encode(numpy_type, forKey: .numpy_type)
+                try c.encode(metadata, forKey: .metadata)  // an explicit null, as pyarrow writes it
+            }
+
+            enum CodingKeys: String, CodingKey { case name, field_name, pandas_type, numpy_type, metadata }
+        }
+
+        var index_columns: [String] = []
+        var column_indexes: [String] = []
+        var columns: [Column]
+        var creator = ["library": "hrexport", "version": HRExport.version]
+        var pandas_version = "2.2.0"
+
+        static func json(_ columns: [(String, String, String, [String: String]?)]) -> String {
+            let value = PandasMetadata(columns: columns.map { Column(name: $0.0, field_name: $0.0, pandas_type: $0.1, numpy_type: $0.2, metadata: $0.3) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+        }
+    }
+
+    static let intradayPandas = PandasMetadata.json([
+        ("time", "datetimetz", "datetime64[ms]", ["timezone": "UTC"]),
+        ("local_time", "datetime", "datetime64[ms]", nil),
+        ("utc_offset_min", "int16", "int16", nil),
+        ("bpm", "int16", "int16", nil),
+    ])
+
+    static let dailyPandas = PandasMetadata.json([
+        ("date", "date", "object", nil),
+        ("resting_bpm", "int16", "Int16", nil),
+        ("zone_out_of_range_min", "int16", "int16", nil),
+        ("zone_fat_burn_min", "int16", "int16", nil),
+        ("zone_cardio_min", "int16", "int16", nil),
+        ("zone_peak_min", "int16", "int16", nil),
+        ("samples", "int32", "int32", nil),
+    ])
+}
