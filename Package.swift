@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeartRateExportTests",
-            dependencies: ["HeartRateExport"],
+            dependencies: ["HeartRateExport", "Parquet"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

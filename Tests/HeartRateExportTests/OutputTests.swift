@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 import Testing
 @testable import HeartRateExport
 
@@ -53,6 +54,64 @@ struct OutputTests {
                                         context: context, to: dailyPath, permissions: .private)
         let daily = try gunzipText(dailyPath)
         #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2\n2026-03-09,,0,0,0,0,0\n")
+
+        #expect(try CSVMonthFormat().readIntraday(from: path) == samples)
+        #expect(try CSVMonthFormat().readDaily(from: dailyPath) == [DailyRow(date: day.date, summary: day.summary, samples: 2),
+                                                                   DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)])
+    }
+
+    @Test("a Parquet month reads back the same rows, daily nulls included, with the design's key/value metadata")
+    func parquetRoundTrip() throws {
+        var samples = [Sample]()
+        for i in 0..<200_000 {
+            let gap: Int64 = i > 150_000 ? 7 * 86_400_000 : 0  // a week without the watch
+            let offset: Int16 = i < 9000 ? -300 : -240
+            samples.append(Sample(epochMillis: 1_772_946_000_000 + Int64(i) * 1000 + gap, utcOffsetMinutes: offset, bpm: Int16(50 + i % 97)))
+        }
+        let day = NormalizedDay(date: LocalDate("2026-03-08")!, detail: .oneSecond, timeZone: "America/New_York", samples: samples, summary: DailySummary())
+        let context = MonthFileContext(user: "U", source: .fitbit, detail: .oneSecond, month: YearMonth(year: 2026, month: 3), timeZone: "America/New_York")
+        let path = folder + "/p/2026-03.parquet"
+        try ParquetMonthFormat().writeIntraday([day], context: context, to: path, permissions: .private)
+        #expect(try ParquetMonthFormat().readIntraday(from: path) == samples)
+        let reader = try ParquetFileReader(bytes: try #require(try FileSystem.read(path)))
+        #expect(reader.metadata.createdBy == "hrexport version \(HRExport.version)")
+        #expect(reader.metadata.value(forKey: "hrexport.detail") == "1sec")
+        #expect(reader.metadata.value(forKey: "hrexport.first_day") == "2026-03-08")
+        #expect(reader.metadata.value(forKey: "pandas")?.contains(#""timezone":"UTC""#) == true)
+        #expect(reader.leaves.map(\.name) == ["time", "local_time", "utc_offset_min", "bpm"])
+
+        let rows = [DailyRow(date: LocalDate("2026-03-08")!, summary: DailySummary(restingBPM: 58, zoneMinutes: [1400, 30, 8, 2]), samples: 200_000),
+                    DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)]
+        let dailyPath = folder + "/d/2026-03.parquet"
+        try ParquetMonthFormat().writeDaily(rows, context: context, to: dailyPath, permissions: .private)
+        #expect(try ParquetMonthFormat().readDaily(from: dailyPath) == rows)
+        #expect(throws: ExportError.self) { try ParquetMonthFormat().readIntraday(from: dailyPath) }
+    }
+
+    @Test("timestamps parse back from exactly what the CSV writer prints, and nothing else")
+    func timestampParsing() {
+        for millis: Int64 in [0, 1_772_946_000_000, 1_772_953_200_500, -86_400_001, 253_402_300_799_999] {
+            var zulu = [UInt8](), local = [UInt8]()
+            TimestampText.append(millis: millis, zulu: true, to: &zulu)
+            TimestampText.append(millis: millis, zulu: false, to: &local)
+            #expect(TimestampText.parse(zulu[...], zulu: true) == millis)
+            #expect(TimestampText.parse(local[...], zulu: false) == millis)
+        }
+        for bad in ["2026-03-08T05:00:00", "2026-02-30T05:00:00Z", "2026-03-08 05:00:00Z", "2026-03-08T24:00:00Z", "2026-03-08T05:00:00.5Z", ""] {
+            #expect(TimestampText.parse(Array(bad.utf8)[...], zulu: true) == nil, "\(bad)")
+        }
+    }
+
+    @Test("only the temp names AtomicFile creates count as abandoned")
+    func tempNames() throws {
+        #expect(AtomicFile.isTempName(".2026-07.parquet.tmp-24535-1876955906"))
+        #expect(!AtomicFile.isTempName("2026-07.parquet"))
+        #expect(!AtomicFile.isTempName(".2026-07.parquet.tmp-abc-1"))
+        #expect(!AtomicFile.isTempName(".hidden"))
+        try AtomicFile.write([1], to: folder + "/t/x/keep.parquet")
+        try AtomicFile.write([2], to: folder + "/t/x/.keep.parquet.tmp-1-2")
+        try FileSystem.removeAbandonedTempFiles(under: folder + "/t")
+        #expect(FileSystem.list(folder + "/t/x") == ["keep.parquet"])
     }
 
     @Test("an atomic write that fails leaves neither a temp file nor a file under the final name")

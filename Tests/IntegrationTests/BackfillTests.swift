@@ -14,10 +14,10 @@ struct BackfillTests {
         #expect(summary.failed == 0)
         #expect(summary.complete + summary.empty == 10)
         try await h.expectMatchesTruth("2026-10-25", "2026-11-03")
-        let october = try csvLines(h.out + "/SANDBOX1/heart_rate_1min/2026-10.csv.gz")
-        let november = try csvLines(h.out + "/SANDBOX1/heart_rate_1min/2026-11.csv.gz")
+        let october = try monthRows(h.out + "/SANDBOX1/heart_rate_1min/2026-10.parquet")
+        let november = try monthRows(h.out + "/SANDBOX1/heart_rate_1min/2026-11.parquet")
         #expect(october.count + november.count == summary.rows)
-        #expect(FileSystem.exists(h.out + "/SANDBOX1/heart_rate_daily/2026-11.csv.gz"))
+        #expect(FileSystem.exists(h.out + "/SANDBOX1/heart_rate_daily/2026-11.parquet"))
 
         let before = try await h.heartRequests().count
         let again = try await h.backfill("2026-10-25", "2026-11-03")
@@ -75,7 +75,7 @@ struct BackfillTests {
         manifest = try h.manifest()
         #expect(try #require(manifest.entry(.oneMinute, LocalDate("2026-10-10")!)).rows > partialRows)
         try await h.expectMatchesTruth("2026-10-08", "2026-10-12")
-        let lines = try csvLines(h.out + "/SANDBOX1/heart_rate_1min/2026-10.csv.gz")
+        let lines = try monthRows(h.out + "/SANDBOX1/heart_rate_1min/2026-10.parquet")
         #expect(lines.count == (8...12).reduce(0) { $0 + (manifest.entry(.oneMinute, LocalDate(year: 2026, month: 10, day: $1)!)?.rows ?? 0) })
     }
 

@@ -39,8 +39,9 @@ struct Harness {
             }
     }
 
-    func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+    func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, format: OutputFormat? = nil, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
         var options = BackfillOptions(out: out, stateFolder: state)
+        options.format = format
         options.from = LocalDate(from)
         options.to = LocalDate(to)
         options.detail = detail
@@ -93,9 +94,7 @@ struct SilentReporter: ProgressReporter {
     func waiting(for duration: Duration) {}
 }
 
-/// Reads a CSV.gz month file into (epoch-ms-free) lines, for counting rows.
-func csvLines(_ path: String) throws -> [Substring] {
-    let file = try #require(try FileSystem.read(path))
-    let text = String(decoding: try GzipDecoder.decompress(file), as: UTF8.self)
-    return text.split(separator: "\n").dropFirst().map { $0 }
+/// The rows of an intraday month file, read with the reader of the format its name says.
+func monthRows(_ path: String) throws -> [Sample] {
+    try MonthFileFormats.format(path.hasSuffix(".parquet") ? .parquet : .csv).readIntraday(from: path)
 }

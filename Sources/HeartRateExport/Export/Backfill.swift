@@ -50,6 +50,7 @@ public struct Backfill: Sendable {
         }
         let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: .fitbit, user: credential.user, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        try FileSystem.removeAbandonedTempFiles(under: ExportLayout(out: options.out, user: credential.user).userFolder)
         // Re-read under the lock: another run may have rotated the token while we waited.
         let current = try store.load(source: .fitbit, user: credential.user) ?? credential
 

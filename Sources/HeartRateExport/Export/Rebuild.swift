@@ -39,6 +39,7 @@ public struct Rebuild: Sendable {
         }
         let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: .fitbit, user: options.user, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        try FileSystem.removeAbandonedTempFiles(under: layout.userFolder)
         // Read under the lock: a run that just finished may have changed it.
         guard var manifest = try store.load() else { throw ExportError.corrupt(path: store.path, message: "disappeared while waiting for the lock") }
 

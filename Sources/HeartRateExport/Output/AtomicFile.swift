@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,6 +17,15 @@ public struct FilePermissions: Sendable, Equatable {
 
 /// Files that appear complete or not at all: temp file in the same folder, fsync, rename, fsync the folder.
 public enum AtomicFile {
+    private static let tempMarker = ".tmp-"
+
+    /// `.<name>.tmp-<pid>-<random>`: what `write` creates and a kill -9 may leave behind.
+    static func isTempName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let marker = name.range(of: tempMarker, options: .backwards) else { return false }
+        let suffix = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        return suffix.count == 2 && suffix.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+
     /// Writes `bytes` to `path` atomically, creating missing folders.
     public static func write(_ bytes: [UInt8], to path: String, permissions: FilePermissions = .private) throws(ExportError) {
         try write(to: path, permissions: permissions) { (sink) throws(ExportError) in try sink.write(bytes) }
@@ -26,7 +37,7 @@ public enum AtomicFile {
                              _ body: (inout FileSink) throws(ExportError) -> Void) throws(ExportError) {
         let folder = FileSystem.parent(of: path)
         try FileSystem.createFolder(folder, permissions: permissions)
-        let temp = folder + "/." + FileSystem.lastComponent(of: path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = folder + "/." + FileSystem.lastComponent(of: path) + tempMarker + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions.file)
         guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
         var sink = FileSink(fd: fd, path: path)
@@ -137,6 +148,19 @@ public enum FileSystem {
             guard result.count <= limit else { throw .corrupt(path: path, message: "larger than \(limit) bytes") }
         }
         return result
+    }
+
+    /// Removes the temp files that runs killed mid-write left under `folder` (recursively). Call it only while
+    /// holding the user's lock: then no live run can own a temp file there.
+    public static func removeAbandonedTempFiles(under folder: String) throws(ExportError) {
+        for name in list(folder) {
+            let path = folder + "/" + name
+            if isDirectory(path) {
+                try removeAbandonedTempFiles(under: path)
+            } else if AtomicFile.isTempName(name) {
+                try removeFile(path)
+            }
+        }
     }
 
     /// Removes a file durably; a file that is already gone is fine.

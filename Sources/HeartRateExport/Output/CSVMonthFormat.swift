@@ -72,7 +72,7 @@ public struct CSVMonthFormat: MonthFileFormat {
             let numbers = fields.dropFirst().map { Self.integer($0) }
             guard fields.count == 7, let date = LocalDate(String(decoding: fields[0], as: UTF8.self)),
                   numbers.dropFirst().allSatisfy({ $0 != nil }), fields[1].isEmpty || numbers[0] != nil,
-                  let samples = numbers[6].flatMap(Int32.init(exactly:)) else {
+                  let samples = numbers[5].flatMap(Int32.init(exactly:)) else {
                 throw .corrupt(path: path, message: "line \(line) is not a daily row")
             }
             let zones = numbers[1...4].map { Int16(clamping: $0!) }
