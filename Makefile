@@ -5,8 +5,10 @@ BIN     := .build/release/hrexport
 OUT     ?= data/export
 DETAIL  ?= 1min
 PYTHON  := .venv/bin/python
+# What the interop tests and the benchmark import; `bash .ci/run` installs the same list.
+PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest
 
-.PHONY: build install demo test backfill clean
+.PHONY: build install demo test bench venv backfill clean
 
 build:
 	$(SWIFT) build -c release --product hrexport
@@ -30,6 +32,15 @@ test:
 	else \
 		echo "skipping the Python interop tests: .venv/ is absent (bash .ci/run creates it)"; \
 	fi
+
+# A Python virtual environment with the readers we test against (idempotent).
+venv:
+	@[ -x $(PYTHON) ] || python3 -m venv .venv
+	@$(PYTHON) -c "import pyarrow, pandas, polars, duckdb, fastparquet, pytest" 2>/dev/null || .venv/bin/pip install -q $(PY_PACKAGES)
+
+# Measurements, not tests (release build): figures and ratios on stdout and in data/bench/latest.json.
+bench: build venv
+	BIN=$(BIN) $(PYTHON) Scripts/bench.py
 
 # The real export with the credentials `hrexport auth` stored: make backfill FROM=2025-01-01 [TO=...] [DETAIL=1min]
 backfill: build

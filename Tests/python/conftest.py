@@ -17,12 +17,12 @@ def binary() -> str:
 
 
 class Export:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *sandbox_args: str):
         self.bin = binary()
         self.tmp = tmp
         self.out = tmp / "out"
         self.state = tmp / "state"
-        self.sandbox = subprocess.Popen([self.bin, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
+        self.sandbox = subprocess.Popen([self.bin, "sandbox", "--port", "0", *sandbox_args], stdout=subprocess.PIPE, text=True)
         self.base = self.sandbox.stdout.readline().strip()
         assert self.base.startswith("http://127.0.0.1:"), self.base
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("HREXPORT_")}
@@ -42,8 +42,17 @@ class Export:
 
     def truth(self, date: str, detail: str = "1min"):
         import json
-        with urllib.request.urlopen(f"{self.base}/_sandbox/truth?user=SANDBOX1&date={date}&detail={detail}", timeout=10) as r:
+        with urllib.request.urlopen(f"{self.base}/_sandbox/truth?user=SANDBOX1&date={date}&detail={detail}", timeout=30) as r:
             return json.load(r)
+
+    def truth_rows(self, first: str, last: str, detail: str = "1min"):
+        """The sandbox's rows of every day from first to last, as (epoch_ms, utc_offset_min, bpm) tuples."""
+        import datetime
+        day, end, rows = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last), []
+        while day <= end:
+            rows += [(r["epoch_ms"], r["utc_offset_min"], r["bpm"]) for r in self.truth(day.isoformat(), detail)["rows"]]
+            day += datetime.timedelta(days=1)
+        return rows
 
     def close(self):
         self.sandbox.terminate()

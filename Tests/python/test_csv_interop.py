@@ -31,7 +31,7 @@ def test_pandas_reads_a_month_equal_to_the_truth(export):
 
 def test_daily_file_and_manifest(export):
     export.authorize()
-    export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-05")
+    export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-05", "--format", "csv")
     daily = pd.read_csv(export.out / "SANDBOX1" / "heart_rate_daily" / "2026-10.csv.gz", parse_dates=["date"])
     assert list(daily.columns) == ["date", "resting_bpm", "zone_out_of_range_min", "zone_fat_burn_min", "zone_cardio_min", "zone_peak_min", "samples"]
     assert len(daily) == 5
@@ -64,3 +64,26 @@ def test_no_token_ever_reaches_output_or_files(export):
         assert secret not in result.stdout + result.stderr + status.stdout
         assert secret.encode() not in exported
     assert (export.state / "credentials.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_load_r_reads_the_csv_export_as_utc_posixct(export):
+    import shutil
+    import subprocess
+    from conftest import ROOT
+    if shutil.which("Rscript") is None:
+        import os
+        if os.environ.get("CI"):
+            raise AssertionError("CI must run the R test, but Rscript is missing (bash .ci/run installs r-base-core)")
+        import pytest
+        pytest.skip("Rscript is absent (bash .ci/run installs r-base-core and r-cran-data.table)")
+    export.authorize()
+    export.run("backfill", "--from", "2026-10-30", "--to", "2026-11-02", "--detail", "1min", "--format", "csv")
+    result = subprocess.run(["Rscript", str(ROOT / "Scripts" / "load.R"), str(export.out / "SANDBOX1"), "1min"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    fields = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    truth = export.truth_rows("2026-10-30", "2026-11-02")
+    assert fields["tz"] == "UTC" and fields["class"] == "POSIXct"
+    assert int(fields["rows"]) == len(truth)
+    assert int(fields["first_ms"]) == truth[0][0] and int(fields["last_ms"]) == truth[-1][0]
+    assert int(fields["bpm_sum"]) == sum(r[2] for r in truth)
