@@ -38,45 +38,64 @@ struct BackfillCommand: AsyncParsableCommand {
     func validate() throws {
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
         guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
+        guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
+
+    @Option(help: "Requests kept in flight while the rate budget allows.")
+    var concurrency: Int = 4
 
     func run() async throws {
         try await reportingErrors {
-            let started = ContinuousClock.now
-            try api.checkOverrides()
-            let stateDir = location.resolvedStateDir
-            let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user)
-            guard let stored else {
-                throw ExportError.authorizationNeeded("no credentials in \(stateDir)")
-            }
-            var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
-            options.user = stored.user
+            var options = try ExportRunner.options(location: location, api: api)
             options.detail = detail
             options.format = format
             options.from = from
             options.to = to
             options.lockTimeout = lockTimeout
+            options.concurrency = concurrency
             if groupReadable { options.permissions = .groupReadable }
-            let transport = AsyncHTTPTransport()
-            let summary: Manifest.RunSummary
-            do {
-                summary = try await Backfill(options: options, configuration: api.configuration(stored: stored), transport: transport, reporter: StderrReporter()).run()
-            } catch {
-                await transport.shutdown()
-                throw error
-            }
+            try await ExportRunner.run(options, api: api)
+        }
+    }
+
+}
+
+/// What backfill and sync share: options from flags and stored state, the run, the summary line, exit 1.
+enum ExportRunner {
+    static func options(location: LocationOptions, api: APIOptions) throws -> BackfillOptions {
+        try api.checkOverrides()
+        let stateDir = location.resolvedStateDir
+        guard let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user) else {
+            throw ExportError.authorizationNeeded("no credentials in \(stateDir)")
+        }
+        var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
+        options.user = stored.user
+        return options
+    }
+
+    static func run(_ options: BackfillOptions, api: APIOptions) async throws {
+        let started = ContinuousClock.now
+        let stored = try CredentialsStore(stateFolder: options.stateFolder).load(source: .fitbit, user: options.user)
+        let transport = AsyncHTTPTransport()
+        let summary: Manifest.RunSummary
+        do {
+            summary = try await Backfill(options: options, configuration: api.configuration(stored: stored), transport: transport, reporter: StderrReporter()).run()
+        } catch {
             await transport.shutdown()
-            let elapsed = (ContinuousClock.now - started).components
-            Console.line(Self.describe(summary, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
-            if summary.failed > 0 {
-                Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
-                throw ExitCode(1)
-            }
+            throw error
+        }
+        await transport.shutdown()
+        let elapsed = (ContinuousClock.now - started).components
+        Console.line(describe(summary, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        if summary.failed > 0 {
+            Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
+            throw ExitCode(1)
         }
     }
 
     static func describe(_ s: Manifest.RunSummary, seconds: Double) -> String {
         let days = s.complete + s.partial + s.empty + s.noAccess + s.failed
+        if days == 0 && s.command == "sync" { return "up to date: \(s.requests) requests, " + String(format: "%.1f s", seconds) }
         let range = s.from.flatMap { from in s.to.map { "\(from)..\($0)" } } ?? "nothing to do"
         return "\(range): \(days) days fetched or resumed (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
             + "\(s.noAccess) no access, \(s.failed) failed), \(s.rows) rows, \(s.filesWritten) files, \(s.requests) requests, "

@@ -16,7 +16,7 @@ struct HRExportCommand: AsyncParsableCommand {
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: HRExport.version,
-        subcommands: [AuthCommand.self, BackfillCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, SandboxCommand.self]
     )
 }
 
@@ -52,8 +52,16 @@ struct LocationOptions: ParsableArguments {
     @Option(help: "The user id to act for, when the credentials hold several.")
     var user: String?
 
+    /// --out, else HREXPORT_OUT, else the folder the last backfill of this user wrote (remembered with the
+    /// credentials), else the default; always absolute, so that what is remembered works from anywhere.
     var resolvedOut: String {
-        out ?? Environment.value("HREXPORT_OUT") ?? Environment.home + "/.local/share/hrexport"
+        let folder = out ?? Environment.value("HREXPORT_OUT") ?? storedCredential?.exportFolder ?? Environment.home + "/.local/share/hrexport"
+        return folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+    }
+
+    /// The credentials entry of this user (or the only one), if any; a damaged store is reported where it is used.
+    var storedCredential: Credential? {
+        try? CredentialsStore(stateFolder: resolvedStateDir).load(source: .fitbit, user: user)
     }
 
     var resolvedStateDir: String {
@@ -63,7 +71,7 @@ struct LocationOptions: ParsableArguments {
     /// --user, else the only user with credentials, else the only user folder with a manifest.
     func resolvedUser(out: String) throws -> String {
         if let user { return user }
-        if let credential = try? CredentialsStore(stateFolder: resolvedStateDir).load(source: .fitbit, user: nil) { return credential.user }
+        if let credential = storedCredential { return credential.user }
         let users = FileSystem.list(out).filter { FileSystem.exists(out + "/" + $0 + "/manifest.json") }
         guard users.count == 1 else {
             throw ExportError.usage(users.isEmpty ? "no export in \(out); run `hrexport backfill` first" : "several users in \(out) (\(users.joined(separator: ", "))); choose one with --user")

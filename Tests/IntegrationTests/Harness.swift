@@ -49,6 +49,19 @@ struct Harness {
         return try await Backfill(options: options, configuration: configuration, transport: transport, reporter: SilentReporter()).run()
     }
 
+    func sync(lookback: Int = 3, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+        var options = BackfillOptions(out: out, stateFolder: state)
+        options.mode = .sync(lookback: lookback)
+        options.command = "sync"
+        options.retry = retry
+        return try await Backfill(options: options, configuration: configuration, transport: transport, reporter: SilentReporter()).run()
+    }
+
+    /// The days of the heart-rate requests the sandbox logged, from the `from`-th on.
+    func heartDays(since from: Int = 0) async throws -> [String] {
+        try await heartRequests().dropFirst(from).compactMap { ($0["path"] as? String)?.split(separator: "/").first { $0.count == 10 && $0.contains("-") }.map(String.init) }
+    }
+
     func manifest(_ user: String = "SANDBOX1") throws -> Manifest {
         try #require(try ManifestStore(userFolder: out + "/" + user).load())
     }

@@ -2,10 +2,22 @@ import Foundation
 
 /// Everything a backfill needs besides the network: values only, so tests run many in parallel.
 public struct BackfillOptions: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// `from...to` (defaults: the account's first day, yesterday), every day not yet settled.
+        case backfill
+        /// What the manifest and the device's last sync say is missing, partial, failed or newly synced,
+        /// for every detail the export holds (or `detail` when `detailGiven`).
+        case sync(lookback: Int)
+    }
+
+    public var mode: Mode = .backfill
     public var out: String
     public var stateFolder: String
     public var user: String?
     public var detail: Detail = .oneMinute
+    /// For a sync: true when `--detail` was given, so only that detail is synced.
+    public var detailGiven = false
+    public var concurrency = 4
     /// nil: the format this detail was last written in, else Parquet.
     public var format: OutputFormat?
     public var from: LocalDate?
@@ -52,11 +64,16 @@ public struct Backfill: Sendable {
         defer { withExtendedLifetime(lock) {} }
         try FileSystem.removeAbandonedTempFiles(under: ExportLayout(out: options.out, user: credential.user).userFolder)
         // Re-read under the lock: another run may have rotated the token while we waited.
-        let current = try store.load(source: .fitbit, user: credential.user) ?? credential
+        var current = try store.load(source: .fitbit, user: credential.user) ?? credential
+        if current.exportFolder != options.out {
+            current.exportFolder = options.out
+            try store.save(current)
+        }
 
         let reporter = self.reporter
         let tokens = TokenProvider(credential: current, store: store, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
-        let budget = RateBudget(onWait: { reporter.waiting(for: $0) })
+        let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: .fitbit, user: current.user),
+                                onWait: { reporter.waiting(for: $0) })
         let client = FitbitClient(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry)
 
         let profile = try await client.profile()
@@ -75,37 +92,34 @@ public struct Backfill: Sendable {
         let today = Self.today(in: profile.timeZone)
         let memberSince = profile.memberSince ?? today
         manifest.timezones.record(currentZone: profile.timeZone, since: memberSince, changeDay: today)
-        let (from, to) = clamp(from: options.from ?? memberSince, to: options.to ?? today.adding(days: -1), memberSince: memberSince, today: today)
 
-        var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: from, to: to)
-        let prior = manifest.days[options.detail] ?? [:]
-        let format = options.format ?? manifest.recordedFormat(options.detail) ?? .parquet
-        if from <= to {
-            let settled = Set(prior.filter { $0.value.status.isSettled }.keys)
-            let failedBefore = Set(prior.filter { $0.value.status == .failed }.keys)
-            let archive = RawArchive(userFolder: layout.userFolder, source: .fitbit, permissions: options.permissions)
-            let normalizer = Normalizer(timeZones: manifest.timezones)
-            let days = DateRange(from: from, to: to, skipping: settled)
-            let fetched = RateLimitedFetcher(days, client: client, detail: options.detail, lastSync: lastSync, archive: archive, refetch: failedBefore)
-            let archived = RawArchiveStage(fetched, archive: archive)
-            let decoded = DecodeStage(archived)
-            let normalized = NormalizeStage(decoded, normalizer: normalizer)
-            let months = MonthlyWriterStage(normalized, configuration: .init(
-                format: MonthFileFormats.format(format), layout: layout, user: profile.encodedID, source: .fitbit,
-                detail: options.detail, permissions: options.permissions, priorEntries: prior,
-                loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) }))
-
-            for try await written in months {
-                for day in written.days {
-                    manifest.set(entry(for: day, format: format), options.detail, day.date)
-                    summary.count(day.status)
-                    summary.rows += day.rows
-                }
-                manifest.record(written, detail: options.detail)
-                summary.filesWritten += written.files.count
-                manifest.token = await Self.identity(of: tokens.current)
-                try manifestStore.save(manifest)
+        var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
+        let details: [Detail]
+        switch options.mode {
+        case .backfill:
+            details = [options.detail]
+        case .sync:
+            let known = manifest.days.keys.sorted()
+            details = options.detailGiven || known.isEmpty ? [options.detail] : known
+        }
+        for detail in details {
+            let entries = manifest.days[detail] ?? [:]
+            let plan: DayPlan
+            switch options.mode {
+            case .backfill:
+                let (from, to) = clamp(from: options.from ?? memberSince, to: options.to ?? today.adding(days: -1), memberSince: memberSince, today: today)
+                summary.from = from
+                summary.to = to
+                plan = from <= to ? .range(from: from, to: to, entries: entries) : DayPlan()
+            case .sync(let lookback):
+                plan = SyncPlanner.plan(entries: entries, lastSync: lastSync, firstDay: options.from ?? memberSince, today: today, lookback: lookback)
+                if let first = plan.days.min() { summary.from = min(summary.from ?? first, first) }
+                if let last = plan.days.max() { summary.to = max(summary.to ?? last, last) }
             }
+            summary.detail = detail
+            guard !plan.isEmpty else { continue }
+            try await export(plan, detail: detail, lastSync: lastSync, client: client, tokens: tokens, layout: layout, user: profile.encodedID,
+                             manifest: &manifest, manifestStore: manifestStore, summary: &summary)
         }
         summary.requests = await budget.requestsSent
         summary.finishedAt = Self.iso(Date())
@@ -114,6 +128,38 @@ public struct Backfill: Sendable {
         manifest.lastRun = summary
         try manifestStore.save(manifest)
         return summary
+    }
+
+    /// The stages wired together for one detail: fetch (archiving on arrival), decode, normalize, write
+    /// each month, and save the manifest after each month file.
+    private func export(_ plan: DayPlan, detail: Detail, lastSync: LocalDateTime?, client: FitbitClient, tokens: TokenProvider,
+                        layout: ExportLayout, user: String, manifest: inout Manifest, manifestStore: ManifestStore,
+                        summary: inout Manifest.RunSummary) async throws {
+        let reporter = self.reporter
+        let prior = manifest.days[detail] ?? [:]
+        let format = options.format ?? manifest.recordedFormat(detail) ?? .parquet
+        let archive = RawArchive(userFolder: layout.userFolder, source: .fitbit, permissions: options.permissions)
+        let normalizer = Normalizer(timeZones: manifest.timezones)
+        let fetched = RateLimitedFetcher(DayList(plan.days), client: client, detail: detail, lastSync: lastSync, archive: archive,
+                                         refetch: plan.refetch, concurrency: options.concurrency)
+        let decoded = DecodeStage(fetched)
+        let normalized = NormalizeStage(decoded, normalizer: normalizer)
+        let months = MonthlyWriterStage(normalized, configuration: .init(
+            format: MonthFileFormats.format(format), layout: layout, user: user, source: .fitbit,
+            detail: detail, permissions: options.permissions, priorEntries: prior,
+            loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) }))
+
+        for try await written in months {
+            for day in written.days {
+                manifest.set(entry(for: day, format: format), detail, day.date)
+                summary.count(day.status)
+                summary.rows += day.rows
+            }
+            manifest.record(written, detail: detail)
+            summary.filesWritten += written.files.count
+            manifest.token = await Self.identity(of: tokens.current)
+            try manifestStore.save(manifest)
+        }
     }
 
     func clamp(from: LocalDate, to: LocalDate, memberSince: LocalDate, today: LocalDate) -> (LocalDate, LocalDate) {

@@ -9,9 +9,25 @@ public actor RateBudget {
     private var inFlight = 0
     public private(set) var requestsSent = 0
     private let onWait: @Sendable (Duration) -> Void
+    private let store: RateBudgetStore?
 
-    public init(onWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
+    /// With a store, the budget belongs to the user rather than the process: a run starts from what the
+    /// last run of the same user left in the current window, before its first response.
+    public init(store: RateBudgetStore? = nil, onWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
         self.onWait = onWait
+        self.store = store
+        if let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
+            limit = saved.limit
+            remaining = saved.remaining
+            resetAt = ContinuousClock.now + .milliseconds(Int((saved.resetAt - Date().timeIntervalSince1970) * 1000))
+        }
+    }
+
+    /// What is left in the current window, as last learned (nil before any response).
+    public func snapshot() -> RateBudgetStore.Saved? {
+        guard let limit, let remaining, let resetAt else { return nil }
+        let seconds = Double((resetAt - ContinuousClock.now).components.seconds) + Double((resetAt - ContinuousClock.now).components.attoseconds) / 1e18
+        return RateBudgetStore.Saved(limit: limit, remaining: remaining, resetAt: Date().timeIntervalSince1970 + seconds)
     }
 
     /// Waits until one request may be sent, then reserves it.
@@ -49,10 +65,43 @@ public actor RateBudget {
                 ?? response.header("Fitbit-Rate-Limit-Reset").flatMap(Double.init) ?? 60
             resetAt = ContinuousClock.now + .milliseconds(Int(retryAfter * 1000))
         }
+        if let store, let saved = snapshot() { store.save(saved) }
     }
 
     /// The request never got an answer: release its reservation.
     public func cancelled() {
         inFlight = max(0, inFlight - 1)
+    }
+}
+
+/// `<state>/<source>-<user>.budget.json`: the rate window's reset time (wall clock) and what was left.
+public struct RateBudgetStore: Sendable {
+    public struct Saved: Codable, Sendable, Equatable {
+        public var limit: Int
+        public var remaining: Int
+        /// Seconds since the Unix epoch.
+        public var resetAt: Double
+
+        enum CodingKeys: String, CodingKey {
+            case limit, remaining
+            case resetAt = "reset_at"
+        }
+    }
+
+    public let path: String
+
+    public init(stateFolder: String, source: SourceKind, user: String) {
+        path = "\(stateFolder)/\(source.rawValue)-\(user).budget.json"
+    }
+
+    /// A missing or unreadable file is no budget knowledge, never an error: the headers teach it again.
+    public func load() -> Saved? {
+        guard let bytes = try? FileSystem.read(path, limit: 4096) else { return nil }
+        return try? JSONDecoder().decode(Saved.self, from: Data(bytes))
+    }
+
+    public func save(_ saved: Saved) {
+        guard let data = try? JSONEncoder().encode(saved) else { return }
+        try? AtomicFile.write(Array(data), to: path)
     }
 }

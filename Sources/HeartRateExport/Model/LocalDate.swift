@@ -113,6 +113,7 @@ public struct YearMonth: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var firstDay: LocalDate { LocalDate(year: year, month: month, day: 1)! }
+    public var days: [LocalDate] { (0..<LocalDate.daysIn(year: year, month: month)).map { firstDay.adding(days: $0) } }
     public var lastDay: LocalDate { LocalDate(year: year, month: month, day: LocalDate.daysIn(year: year, month: month))! }
     public var description: String { LocalDate.pad(year, 4) + "-" + LocalDate.pad(month, 2) }
 

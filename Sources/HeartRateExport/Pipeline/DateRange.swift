@@ -27,3 +27,20 @@ public struct DateRange: AsyncSequence, Sequence, Sendable {
     public func makeIterator() -> Iterator { Iterator(cursor: from, range: self) }
     public func makeAsyncIterator() -> Iterator { makeIterator() }
 }
+
+/// Days in a given order: what a sync planned.
+public struct DayList: AsyncSequence, Sendable {
+    public let days: [LocalDate]
+
+    public init(_ days: [LocalDate]) {
+        self.days = days
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var remaining: ArraySlice<LocalDate>
+
+        public mutating func next() -> LocalDate? { remaining.popFirst() }
+    }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(remaining: days[...]) }
+}

@@ -117,6 +117,10 @@ public struct MonthAssembler: Sendable {
 
 extension MonthAssembler {
     public func write(month: YearMonth, days fresh: [ProcessedDay]) throws(ExportError) -> WrittenMonth {
+        if !fresh.isEmpty, isUnchanged(month, fresh) {
+            // A refetch that brought exactly what the files hold: leave them (and their mtime) alone.
+            return WrittenMonth(month: month, days: fresh, rowsInFile: 0, files: [], format: format.format, contents: [:])
+        }
         var updated = fresh
         var byDate = [LocalDate: (day: NormalizedDay?, status: DayStatus)]()
         for (index, day) in fresh.enumerated() {
@@ -165,6 +169,17 @@ extension MonthAssembler {
             try removeOtherFormats { layout.dailyFile(month, $0) }
         }
         return WrittenMonth(month: month, days: updated, rowsInFile: rows, files: files, format: format.format, contents: contents)
+    }
+
+    private func isUnchanged(_ month: YearMonth, _ fresh: [ProcessedDay]) -> Bool {
+        let rows = fresh.contains { $0.rows > 0 } || month.days.contains { (priorEntries[$0]?.rows ?? 0) > 0 }
+        guard !rows || FileSystem.exists(layout.intradayFile(detail, month, format.format)),
+              FileSystem.exists(layout.dailyFile(month, format.format)) else { return false }
+        return fresh.allSatisfy { day in
+            guard let prior = priorEntries[day.date], prior.status == day.status, prior.rows == day.rows,
+                  day.rows == 0 || prior.format == format.format else { return false }
+            return day.day.map { CanonicalDigest.sha256(of: $0.samples) } == prior.sha256
+        }
     }
 
     /// A month lives in one format: once the new file is in place, the other format's file goes.

@@ -15,33 +15,54 @@ public struct FetchedDay: Sendable {
     public var lastSync: LocalDateTime?
 }
 
-/// Fetches each day's body within the rate budget. A day whose final body is already in the raw archive
-/// (a run killed after archiving it) is taken from there without a request.
+/// Fetches each day's body within the rate budget, keeping up to `concurrency` requests in flight; days
+/// leave in the order they came in. Each body is stored in the raw archive the moment it arrives, so a
+/// kill -9 never loses a response that was received. A day whose final body is already in the archive
+/// (a run killed after storing it) is taken from there without a request.
 public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == LocalDate {
     let base: Base
     let client: FitbitClient
     let detail: Detail
     let lastSync: LocalDateTime?
-    let archive: RawArchive?
-    /// Days whose archived body must not be reused (it failed to decode last time).
+    let archive: RawArchive
+    /// Days whose archived body must not be reused (it failed, or the device has synced more since).
     let refetch: Set<LocalDate>
+    let concurrency: Int
 
-    public init(_ base: Base, client: FitbitClient, detail: Detail, lastSync: LocalDateTime?, archive: RawArchive?, refetch: Set<LocalDate> = []) {
+    public init(_ base: Base, client: FitbitClient, detail: Detail, lastSync: LocalDateTime?, archive: RawArchive,
+                refetch: Set<LocalDate> = [], concurrency: Int = 1) {
         self.base = base
         self.client = client
         self.detail = detail
         self.lastSync = lastSync
         self.archive = archive
         self.refetch = refetch
+        self.concurrency = Swift.max(1, concurrency)
+    }
+
+    /// The fetches started ahead of the consumer; dropping the iterator cancels them.
+    final class Window: @unchecked Sendable {
+        var tasks: [Task<FetchedDay, any Error>] = []
+        deinit { for task in tasks { task.cancel() } }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let fetcher: RateLimitedFetcher
+        let window = Window()
+        var exhausted = false
 
         public mutating func next() async throws -> FetchedDay? {
-            guard let date = try await base.next() else { return nil }
-            return try await fetcher.fetch(date)
+            while !exhausted, window.tasks.count < fetcher.concurrency {
+                guard let date = try await base.next() else {
+                    exhausted = true
+                    break
+                }
+                let fetcher = self.fetcher
+                window.tasks.append(Task { try await fetcher.fetch(date) })
+            }
+            guard !window.tasks.isEmpty else { return nil }
+            return try await window.tasks.removeFirst().value
         }
     }
 
@@ -51,12 +72,13 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
         guard let lastSync, lastSync > LocalDateTime(date: date, secondOfDay: 0) else {
             return FetchedDay(date: date, detail: detail, outcome: .notYetSynced, lastSync: lastSync)
         }
-        if let archive, !refetch.contains(date), let stored = try archive.load(detail, date), stored.coversWholeDay(date) {
+        if !refetch.contains(date), let stored = try archive.load(detail, date), stored.coversWholeDay(date) {
             return FetchedDay(date: date, detail: detail, outcome: .body(stored), lastSync: stored.lastSync)
         }
         switch try await client.heartRateDay(date, detail: detail) {
         case .success(let bytes):
             let body = RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network)
+            try archive.store(body, detail: detail, date: date)
             return FetchedDay(date: date, detail: detail, outcome: .body(body), lastSync: lastSync)
         case .failure(let failure):
             return FetchedDay(date: date, detail: detail, outcome: .failed(failure), lastSync: lastSync)

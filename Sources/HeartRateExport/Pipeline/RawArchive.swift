@@ -64,29 +64,3 @@ public struct RawArchive: Sendable {
         return RawBody(bytes: bytes, fetchedAt: fetchedAt, lastSync: lastSync, origin: .archive)
     }
 }
-
-/// The archive stage: every body that came from the network is stored before it is decoded.
-public struct RawArchiveStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == FetchedDay {
-    let base: Base
-    let archive: RawArchive
-
-    public init(_ base: Base, archive: RawArchive) {
-        self.base = base
-        self.archive = archive
-    }
-
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: Base.AsyncIterator
-        let archive: RawArchive
-
-        public mutating func next() async throws -> FetchedDay? {
-            guard let day = try await base.next() else { return nil }
-            if case .body(let body) = day.outcome, body.origin == .network {
-                try archive.store(body, detail: day.detail, date: day.date)
-            }
-            return day
-        }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), archive: archive) }
-}

@@ -18,6 +18,8 @@ public struct Credential: Codable, Sendable, Equatable {
     public var authorizeURL: String
     public var tokenURL: String
     public var scope: String?
+    /// The `--out` of the last backfill, so that `hrexport sync` from cron needs no flags.
+    public var exportFolder: String?
 
     public init(source: SourceKind, user: String, refreshToken: String, previousRefreshToken: String? = nil, accessToken: String?,
                 expiresAt: Double?, expiresIn: Double?, rotatedAt: Double, configuration: APIConfiguration, scope: String?) {
@@ -40,7 +42,7 @@ public struct Credential: Codable, Sendable, Equatable {
         case source, user, scope
         case refreshToken = "refresh_token", previousRefreshToken = "previous_refresh_token", accessToken = "access_token"
         case expiresAt = "expires_at", expiresIn = "expires_in", rotatedAt = "rotated_at", clientID = "client_id"
-        case apiBase = "api_base", authorizeURL = "authorize_url", tokenURL = "token_url"
+        case apiBase = "api_base", authorizeURL = "authorize_url", tokenURL = "token_url", exportFolder = "export_folder"
     }
 
     /// A short, non-reversible name for the refresh token, safe to show and to store in the manifest.

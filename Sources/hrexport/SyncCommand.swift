@@ -1,0 +1,61 @@
+import ArgumentParser
+import HeartRateExport
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "The nightly run: fetch only what is new, late or failed.",
+        discussion: """
+        Needs no flags: the user, export folder, details and format come from the credentials and the manifest \
+        of earlier runs. From the device's last sync it works out which days to fetch: failed days first, \
+        partial days the device has synced further into, new days up to the last sync, and the last --lookback \
+        complete days when the device has synced since they were fetched (a watch can upload old data late). \
+        When nothing changed it makes two requests (profile and devices) and prints "up to date". Only the \
+        month files of changed days are rewritten. Exit codes as for backfill.
+        """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var api: APIOptions
+
+    @Option(help: ArgumentHelp("Sync only this detail. Default: every detail the export holds (1min for a new one).", valueName: "detail"))
+    var detail: Detail?
+
+    @Option(help: ArgumentHelp("Output format: parquet or csv. Default: the format each detail was last written in.", valueName: "format"))
+    var format: OutputFormat?
+
+    @Option(help: "Complete days, counted back from the newest, that are fetched again when the device synced since.")
+    var lookback: Int = 3
+
+    @Option(help: "Requests kept in flight while the rate budget allows.")
+    var concurrency: Int = 4
+
+    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
+    var groupReadable = false
+
+    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
+    var lockTimeout: Double = 0
+
+    func validate() throws {
+        guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
+        guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
+        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            var options = try ExportRunner.options(location: location, api: api)
+            options.mode = .sync(lookback: lookback)
+            options.command = "sync"
+            if let detail {
+                options.detail = detail
+                options.detailGiven = true
+            }
+            options.format = format
+            options.concurrency = concurrency
+            options.lockTimeout = lockTimeout
+            if groupReadable { options.permissions = .groupReadable }
+            try await ExportRunner.run(options, api: api)
+        }
+    }
+}

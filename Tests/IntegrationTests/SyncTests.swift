@@ -1,0 +1,60 @@
+import Foundation
+import HeartRateExport
+import Sandbox
+import Testing
+
+@Suite("Nightly sync")
+struct SyncTests {
+    @Test("sync fetches only new, late and looked-back days; an idle sync makes two requests; untouched months keep their mtime")
+    func incremental() async throws {
+        let h = try await Harness.start { $0.lastSync = LocalDateTime("2026-10-01T06:00:00") }
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+        _ = try await h.backfill("2026-09-25", "2026-09-30")
+        let september = h.out + "/SANDBOX1/heart_rate_1min/2026-09.parquet"
+        let septemberMTime = try modificationTime(september)
+
+        // The first sync takes the day the device is syncing into.
+        var before = try await h.requests().count
+        var summary = try await h.sync()
+        #expect(try await h.heartDays(since: try await h.heartRequests().count - 1) == ["2026-10-01"])
+        #expect(summary.partial == 1 && summary.failed == 0)
+        #expect(try await h.requests().count - before == 3)
+
+        // Nothing new on the device: profile and devices only.
+        before = try await h.requests().count
+        summary = try await h.sync()
+        #expect(try await h.requests().count - before == 2)
+        #expect(summary.complete + summary.partial + summary.empty == 0)
+
+        // The device synced two more days: the partial day completes, new days arrive, the lookback refetches.
+        _ = try await h.json("/_sandbox/last-sync?user=SANDBOX1&value=2026-10-03T07:00:00", method: "POST")
+        let heartBefore = try await h.heartRequests().count
+        summary = try await h.sync()
+        #expect(try await h.heartDays(since: heartBefore).sorted() == ["2026-09-28", "2026-09-29", "2026-09-30", "2026-10-01", "2026-10-02", "2026-10-03"])
+        let manifest = try h.manifest()
+        #expect(manifest.entry(.oneMinute, LocalDate("2026-10-01")!)?.status == .complete)
+        #expect(manifest.entry(.oneMinute, LocalDate("2026-10-03")!)?.status == .partial)
+        try await h.expectMatchesTruth("2026-09-25", "2026-10-02")
+        // September's days came back identical: its file was not rewritten.
+        #expect(try modificationTime(september) == septemberMTime)
+        #expect(try Verify(layout: ExportLayout(out: h.out, user: "SANDBOX1")).run().problems == [])
+    }
+
+    @Test("a sync right after a backfill knows the budget the backfill used: no 429 across windows")
+    func sharedBudget() async throws {
+        let h = try await Harness.start { $0.rateLimit = 6; $0.hourSeconds = 2; $0.lastSync = LocalDateTime("2026-09-12T06:00:00") }
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+        _ = try await h.backfill("2026-09-05", "2026-09-08")
+        _ = try await h.sync()
+        let log = try await h.requests()
+        #expect(!log.contains { $0["status"] as? Int == 429 }, "a request got a 429")
+        try await h.expectMatchesTruth("2026-09-05", "2026-09-11")
+        #expect(FileSystem.exists(h.state + "/fitbit-SANDBOX1.budget.json"))
+    }
+
+    private func modificationTime(_ path: String) throws -> Date {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+    }
+}
