@@ -54,3 +54,27 @@ struct SyncPlannerTests {
         #expect(plan.refetch == [d("2026-10-02")])
     }
 }
+
+@Suite("Time zone history")
+struct TimeZoneHistoryTests {
+    private func d(_ text: String) -> LocalDate { LocalDate(text)! }
+
+    @Test func declaringThePastKeepsLaterChanges() {
+        var history = TimeZoneHistory(entries: [.init(zone: "America/New_York", from: d("2024-11-27")), .init(zone: "Asia/Tokyo", from: d("2026-01-01"))])
+        history.declare(zone: "Europe/Berlin", from: d("2025-06-01"))
+        #expect(history.entries.map(\.zone) == ["America/New_York", "Europe/Berlin", "Asia/Tokyo"])
+        #expect(history.zone(on: d("2025-12-31")) == "Europe/Berlin")
+        #expect(history.zone(on: d("2026-01-01")) == "Asia/Tokyo")
+    }
+
+    @Test func aTripEndsWhereItWasDeclaredToEnd() {
+        var history = TimeZoneHistory(entries: [.init(zone: "America/New_York", from: d("2024-11-27"))])
+        history.declare(zone: "Europe/Berlin", from: d("2025-06-01"), to: d("2025-06-14"))
+        #expect(history.zone(on: d("2025-05-31")) == "America/New_York")
+        #expect(history.zone(on: d("2025-06-14")) == "Europe/Berlin")
+        #expect(history.zone(on: d("2025-06-15")) == "America/New_York")
+        // Declaring the same zone again over it merges the entries instead of repeating them.
+        history.declare(zone: "America/New_York", from: d("2025-06-01"), to: d("2025-06-14"))
+        #expect(history.entries == [.init(zone: "America/New_York", from: d("2024-11-27"))])
+    }
+}

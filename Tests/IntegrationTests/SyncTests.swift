@@ -58,3 +58,34 @@ struct SyncTests {
         try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
     }
 }
+
+@Suite("Declared time zones")
+struct DeclaredZoneTests {
+    @Test("declaring Berlin from a day rebuilds only the months it touches, without a request, duplicate-free")
+    func flightToBerlin() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+        _ = try await h.backfill("2026-09-28", "2026-10-09")
+        let layout = ExportLayout(out: h.out, user: "SANDBOX1")
+        let september = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 9), .parquet)
+        let septemberRows = try monthRows(september)
+        let requests = try await h.requests().count
+
+        var options = RebuildOptions(out: h.out, stateFolder: h.state, user: "SANDBOX1")
+        options.declaredZone = ZoneDeclaration(zone: "Europe/Berlin", from: LocalDate("2026-10-05")!, to: nil)
+        let summary = try await Rebuild(options: options).run()
+        #expect(summary.months == 1)
+        #expect(try await h.requests().count == requests)
+        #expect(try monthRows(september) == septemberRows)
+
+        let october = try monthRows(layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet))
+        #expect(zip(october, october.dropFirst()).allSatisfy { $0.epochMillis < $1.epochMillis }, "not sorted or duplicated")
+        #expect(Set(october.filter { $0.localMillis >= 1_791_158_400_000 }.map(\.utcOffsetMinutes)) == [120])  // 2026-10-05 local
+        #expect(Set(october.filter { $0.localMillis < 1_791_158_400_000 }.map(\.utcOffsetMinutes)) == [-240])
+        let manifest = try h.manifest()
+        #expect(manifest.timezones.zone(on: LocalDate("2026-10-04")!) == "America/New_York")
+        #expect(manifest.timezones.zone(on: LocalDate("2026-10-05")!) == "Europe/Berlin")
+        #expect(try Verify(layout: layout).run().problems == [])
+    }
+}

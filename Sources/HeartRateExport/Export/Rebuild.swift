@@ -7,11 +7,26 @@ public struct RebuildOptions: Sendable {
     public var format: OutputFormat?
     public var permissions: FilePermissions = .private
     public var lockTimeout: Double = 0
+    /// A zone the user declares for past days (`hrexport timezone set`): recorded under the lock, then only
+    /// the months it touches are rebuilt.
+    public var declaredZone: ZoneDeclaration?
 
     public init(out: String, stateFolder: String, user: String) {
         self.out = out
         self.stateFolder = stateFolder
         self.user = user
+    }
+}
+
+public struct ZoneDeclaration: Sendable, Equatable {
+    public var zone: String
+    public var from: LocalDate
+    public var to: LocalDate?
+
+    public init(zone: String, from: LocalDate, to: LocalDate?) {
+        self.zone = zone
+        self.from = from
+        self.to = to
     }
 }
 
@@ -42,6 +57,21 @@ public struct Rebuild: Sendable {
         try FileSystem.removeAbandonedTempFiles(under: layout.userFolder)
         // Read under the lock: a run that just finished may have changed it.
         guard var manifest = try store.load() else { throw ExportError.corrupt(path: store.path, message: "disappeared while waiting for the lock") }
+        var months: ClosedRange<YearMonth>?
+        if let declared = options.declaredZone {
+            let before = manifest.timezones
+            manifest.timezones.declare(zone: declared.zone, from: declared.from, to: declared.to)
+            try store.save(manifest)
+            // Months from the declared day through the next day whose zone did not change.
+            let last = manifest.days.values.flatMap(\.keys).max() ?? declared.from
+            var end = declared.from
+            var date = declared.from
+            while date <= last {
+                if before.zone(on: date) != manifest.timezones.zone(on: date) { end = date }
+                date = date.adding(days: 1)
+            }
+            months = declared.from.month...end.month
+        }
 
         let archive = RawArchive(userFolder: layout.userFolder, source: manifest.source, permissions: options.permissions)
         let normalizer = Normalizer(timeZones: manifest.timezones)
@@ -52,7 +82,7 @@ public struct Rebuild: Sendable {
             let configuration = MonthAssembler(
                 format: MonthFileFormats.format(format), layout: layout, user: manifest.user, source: manifest.source, detail: detail,
                 permissions: options.permissions, priorEntries: entries, loader: ArchivedDayLoader(archive: archive, normalizer: normalizer))
-            for month in Set(entries.keys.map(\.month)).sorted() {
+            for month in Set(entries.keys.map(\.month)).sorted() where months?.contains(month) ?? true {
                 let written = try configuration.write(month: month, days: [])
                 manifest.record(written, detail: detail, recompute: true)
                 try store.save(manifest)

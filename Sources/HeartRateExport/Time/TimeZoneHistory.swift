@@ -35,6 +35,23 @@ public struct TimeZoneHistory: Codable, Sendable, Equatable {
         }
     }
 
+    /// Declares what the API cannot tell: `zone` was in force from `from` through `to` (then the zone in force
+    /// before comes back), or, without `to`, until the next recorded change.
+    public mutating func declare(zone: String, from: LocalDate, to: LocalDate? = nil) {
+        let after = to?.adding(days: 1)
+        let resumed = after.flatMap { self.zone(on: $0) }
+        entries.removeAll { entry in
+            entry.from == from || (after.map { end in entry.from > from && entry.from <= end } ?? false)
+        }
+        entries.append(Entry(zone: zone, from: from))
+        if let after, let resumed { entries.append(Entry(zone: resumed, from: after)) }
+        entries.sort { $0.from < $1.from }
+        // An entry repeating the zone before it says nothing new.
+        var merged = [Entry]()
+        for entry in entries where merged.last?.zone != entry.zone { merged.append(entry) }
+        entries = merged
+    }
+
     public init(from decoder: any Decoder) throws {
         entries = try [Entry](from: decoder)
     }
