@@ -8,7 +8,7 @@ PYTHON  := .venv/bin/python
 # What the interop tests and the benchmark import; `bash .ci/run` installs the same list.
 PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest
 
-.PHONY: build install demo test bench venv backfill clean
+.PHONY: build install demo test bench venv backfill nightly install-timer clean
 
 build:
 	$(SWIFT) build -c release --product hrexport
@@ -47,6 +47,16 @@ backfill: build
 	@if [ -z "$(FROM)" ]; then echo "usage: make backfill FROM=YYYY-MM-DD [TO=YYYY-MM-DD] [DETAIL=1min]"; exit 2; fi
 	@$(BIN) backfill --out $(OUT) --from $(FROM) $(if $(TO),--to $(TO)) --detail $(DETAIL) || { \
 		status=$$?; if [ $$status -eq 3 ]; then echo "Authorize first: HREXPORT_CLIENT_ID=<your app's client id> $(BIN) auth"; fi; exit $$status; }
+
+# The nightly incremental run by hand: what is new, late or failed since the last run.
+nightly: build
+	@$(BIN) sync --out $(OUT) || { status=$$?; if [ $$status -eq 3 ]; then echo "Authorize first: HREXPORT_CLIENT_ID=<your app's client id> $(BIN) auth"; fi; exit $$status; }
+
+# Installs the binary and a systemd user timer that runs `hrexport sync` nightly after 03:00.
+install-timer: install
+	$(PREFIX)/bin/hrexport schedule --systemd --out $(abspath $(OUT)) --write-to $(HOME)/.config/systemd/user
+	systemctl --user daemon-reload
+	systemctl --user enable --now hrexport-sync.timer
 
 clean:
 	rm -rf .build data/demo

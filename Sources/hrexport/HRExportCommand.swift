@@ -16,7 +16,7 @@ struct HRExportCommand: AsyncParsableCommand {
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: HRExport.version,
-        subcommands: [AuthCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ScheduleCommand.self, SandboxCommand.self]
     )
 }
 
@@ -140,18 +140,66 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// The synchronous twin of `reportingErrors`.
+func withExitCodes(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExportError {
+        Console.error(error.description)
+        throw ExitCode(error.exitCode)
+    }
+}
+
 enum Console {
     /// Lines that scripts read are flushed at once, even into a pipe.
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        LogFile.shared.append(text)
     }
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data(("hrexport: " + text + "\n").utf8))
+        LogFile.shared.append("error: " + text)
     }
 
     static func info(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
+        LogFile.shared.append(text)
+    }
+}
+
+/// `--log FILE`: every line the command prints, timestamped, appended to a file that is rotated at 1 MiB
+/// (FILE.1 .. FILE.3 kept), for runs that nobody watches. Logging must never fail a run.
+final class LogFile: @unchecked Sendable {
+    static let shared = LogFile()
+    static let rotateAt = 1 << 20
+    private let lock = NSLock()
+    private var handle: FileHandle?
+
+    func open(_ path: String) {
+        lock.withLock {
+            try? FileSystem.createFolder(FileSystem.parent(of: path))
+            if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size >= Self.rotateAt {
+                for index in stride(from: 2, through: 1, by: -1) {
+                    _ = try? FileManager.default.removeItem(atPath: "\(path).\(index + 1)")
+                    _ = try? FileManager.default.moveItem(atPath: "\(path).\(index)", toPath: "\(path).\(index + 1)")
+                }
+                _ = try? FileManager.default.removeItem(atPath: path + ".1")
+                _ = try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+            }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+        }
+    }
+
+    func append(_ text: String) {
+        lock.withLock {
+            guard let handle else { return }
+            try? handle.write(contentsOf: Data((Backfill.iso(Date()) + " " + text + "\n").utf8))
+        }
     }
 }
 

@@ -21,7 +21,9 @@ struct StatusCommand: AsyncParsableCommand {
             guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
                 throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
             }
-            let report = StatusReport(manifest: manifest)
+            var report = StatusReport(manifest: manifest)
+            report.budget = RateBudgetStore(stateFolder: location.resolvedStateDir, source: manifest.source, user: user).load()
+                .map(StatusReport.Budget.init(saved:))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -46,21 +48,43 @@ struct StatusReport: Encodable {
         }
     }
 
+    /// The rate window as the last run left it; a window that has reset is reported as full.
+    struct Budget: Encodable {
+        var limit: Int
+        var remaining: Int
+        var resetsAt: String?
+
+        init(saved: RateBudgetStore.Saved) {
+            limit = saved.limit
+            let open = saved.resetAt > Date().timeIntervalSince1970
+            remaining = open ? saved.remaining : saved.limit
+            resetsAt = open ? Backfill.iso(Date(timeIntervalSince1970: saved.resetAt)) : nil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case limit, remaining
+            case resetsAt = "resets_at"
+        }
+    }
+
     var user: String
     var months: [Month]
     var token: Manifest.TokenIdentity?
     var lastRun: Manifest.RunSummary?
     var timezones: TimeZoneHistory
+    var deviceLastSync: String?
+    var budget: Budget?
 
     enum CodingKeys: String, CodingKey {
-        case user, months, token, timezones
-        case lastRun = "last_run"
+        case user, months, token, timezones, budget
+        case lastRun = "last_run", deviceLastSync = "device_last_sync"
     }
 
     init(manifest: Manifest) {
         user = manifest.user
         token = manifest.token
         lastRun = manifest.lastRun
+        deviceLastSync = manifest.lastRun?.deviceLastSync
         timezones = manifest.timezones
         var months = [String: Month]()
         for (detail, days) in manifest.days {
@@ -88,6 +112,10 @@ struct StatusReport: Encodable {
                           String(m.noAccess).left(9), String(m.failed).left(6), String(m.rows).left(10)].joined(separator: " "))
         }
         if let token { lines.append("token   fingerprint \(token.fingerprint), rotated \(token.rotatedAt)") }
+        if let deviceLastSync { lines.append("device  last sync \(deviceLastSync) (local time)") }
+        if let budget {
+            lines.append("budget  \(budget.remaining) of \(budget.limit) requests left" + (budget.resetsAt.map { " until \($0)" } ?? " (a new window)"))
+        }
         if let run = lastRun {
             lines.append("last    \(run.command) \(run.from.map(\.description) ?? "")..\(run.to.map(\.description) ?? "") finished \(run.finishedAt), exit \(run.exitCode), \(run.requests) requests")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HeartRateExport
 
 struct SyncCommand: AsyncParsableCommand {
@@ -36,6 +37,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
     var lockTimeout: Double = 0
 
+    @Option(help: ArgumentHelp("Also append every line printed, timestamped, to this file (rotated at 1 MiB, 3 kept).", valueName: "file"))
+    var log: String?
+
     func validate() throws {
         guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
@@ -43,6 +47,20 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let log { LogFile.shared.open(log) }
+        do {
+            try await body()
+            LogFile.shared.append("exit 0")
+        } catch let exit as ExitCode {
+            LogFile.shared.append("exit \(exit.rawValue)")
+            throw exit
+        } catch {
+            LogFile.shared.append("exit 1: \(error)")
+            throw error
+        }
+    }
+
+    private func body() async throws {
         try await reportingErrors {
             var options = try ExportRunner.options(location: location, api: api)
             options.mode = .sync(lookback: lookback)

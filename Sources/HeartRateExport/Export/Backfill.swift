@@ -94,6 +94,7 @@ public struct Backfill: Sendable {
         manifest.timezones.record(currentZone: profile.timeZone, since: memberSince, changeDay: today)
 
         var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
+        summary.deviceLastSync = lastSync?.description
         let details: [Detail]
         switch options.mode {
         case .backfill:

@@ -68,6 +68,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var rows = 0
         public var filesWritten = 0
         public var exitCode: Int32 = 0
+        /// The device's `lastSyncTime` (local wall clock) this run saw.
+        public var deviceLastSync: String?
 
         public init(command: String, startedAt: String, finishedAt: String, detail: Detail, from: LocalDate?, to: LocalDate?) {
             self.command = command
@@ -91,7 +93,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case command, detail, from, to, complete, partial, empty, failed, requests, rows
             case startedAt = "started_at", finishedAt = "finished_at", noAccess = "no_access"
-            case filesWritten = "files_written", exitCode = "exit_code"
+            case filesWritten = "files_written", exitCode = "exit_code", deviceLastSync = "device_last_sync"
         }
     }
 

@@ -1,0 +1,58 @@
+"""`hrexport sync` and `hrexport schedule` as cron would run them: no flags, a log file, unit texts."""
+import re
+
+import pytest
+
+from conftest import Export
+
+
+@pytest.fixture
+def pinned(tmp_path):
+    """A sandbox whose device last synced at a fixed time, so that a second sync has nothing new."""
+    e = Export(tmp_path, "--last-sync", "2026-10-23T06:00:00")
+    yield e
+    e.close()
+
+
+def test_sync_needs_no_flags_and_logs_its_result(pinned):
+    export = pinned
+    export.authorize()
+    export.run("backfill", "--from", "2026-10-20", "--to", "2026-10-22")
+    # cron knows only the state folder: the export folder comes from the credentials.
+    del export.env["HREXPORT_OUT"]
+    log = export.state / "sync.log"
+    first = export.run("sync", "--log", str(log))
+    assert "days fetched" in first.stdout
+    idle = export.run("sync", "--log", str(log))
+    assert idle.stdout.startswith("up to date: 2 requests")
+    text = log.read_text()
+    assert text.count("exit 0") == 2
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ up to date", text, re.M)
+    assert log.stat().st_mode & 0o777 == 0o600
+    status = export.run("status", "--json").stdout
+    assert '"device_last_sync"' in status and '"budget"' in status
+
+
+def test_sync_without_credentials_exits_3(export):
+    result = export.run("sync", check=False)
+    assert result.returncode == 3 and "hrexport auth" in result.stderr
+
+
+def test_schedules_name_absolute_paths_and_no_secret(export, tmp_path):
+    export.env["HREXPORT_CLIENT_SECRET"] = "do-not-embed-me"
+    cron = export.run("schedule", "--cron").stdout.strip()
+    minute = int(cron.split()[0])
+    assert 0 <= minute < 60 and cron.split()[1] == "3"
+    assert f"--state-dir {export.state}" in cron and f"--out {export.out}" in cron and "sync.log" in cron
+    units = tmp_path / "units"
+    export.run("schedule", "--systemd", "--write-to", str(units))
+    service = (units / "hrexport-sync.service").read_text()
+    timer = (units / "hrexport-sync.timer").read_text()
+    assert re.search(r"^ExecStart=/\S+ sync ", service, re.M)
+    assert f"EnvironmentFile=-{export.state}/environment" in service
+    assert f"OnCalendar=*-*-* 03:{minute:02d}:00" in timer
+    plist = export.run("schedule", "--launchd").stdout
+    assert "<integer>3</integer>" in plist and "<string>sync</string>" in plist
+    for text in (cron, service, timer, plist):
+        assert "do-not-embed-me" not in text
+    assert export.run("schedule", "--cron", "--launchd", check=False).returncode == 2
