@@ -5,6 +5,11 @@ a reference computed in the same run; the table is also written to data/bench/la
 Size: one month of 1sec heart rate (as the sandbox serves it) written by hrexport's Parquet writer, by
 pyarrow with compression="gzip" (its defaults otherwise), and as hrexport's CSV.gz.
 The export is generated once through the real CLI against the sandbox and cached under data/bench/.
+
+Rate floor: a backfill of 100 days against a sandbox with a compressed clock (L = 10 requests per window of
+W = 3 s). N requests cannot finish before the window ceil((N + used) / L) begins; the ratio is the
+backfill's wall time, less the time it spent inside its last window, over that floor (goal 1.00, at most
+1.03), with the data requests per day fetched (goal exactly 1.00).
 """
 import json
 import os
@@ -78,6 +83,44 @@ def size_section() -> dict:
             "ratio_vs_csv_gz": round(sizes["hrexport_parquet"] / sizes["hrexport_csv_gz"], 3)}
 
 
+def rate_floor_section(days=100, limit=10, window=3.0) -> dict:
+    import datetime
+    import math
+    folder = BENCH / "rate"
+    shutil.rmtree(folder, ignore_errors=True)
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0", "--rate-limit", str(limit), "--hour-seconds", str(window)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        base = sandbox.stdout.readline().strip()
+        env = environment(folder / "export", folder / "state", base)
+        auth = subprocess.Popen([BIN, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        urllib.request.urlopen(auth.stdout.readline().strip(), timeout=10).read()
+        assert auth.wait(timeout=30) == 0
+        last = datetime.date.today() - datetime.timedelta(days=2)
+        first = last - datetime.timedelta(days=days - 1)
+        started = time.time()
+        run("backfill", "--from", first.isoformat(), "--to", last.isoformat(), "--detail", "1min", env=env)
+        ended = time.time()
+        log = json.load(urllib.request.urlopen(f"{base}/_sandbox/requests", timeout=10))
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    counted = [r for r in log if r["path"].startswith("/1/")]
+    ours = [r for r in counted if r["time"] >= started]
+    window_start = math.floor(started / window) * window
+    used = sum(1 for r in counted if window_start <= r["time"] < started)
+    windows = math.ceil((len(ours) + used) / limit)
+    floor = window_start + (windows - 1) * window - started
+    last_request = max(r["time"] for r in ours)
+    in_last_window = last_request - math.floor(last_request / window) * window
+    heart = [r for r in ours if "/activities/heart/" in r["path"]]
+    return {"days": days, "limit": limit, "window_seconds": window, "requests": len(ours), "windows": windows,
+            "wall_seconds": round(ended - started, 3), "floor_seconds": round(floor, 3),
+            "last_window_seconds": round(in_last_window, 3),
+            "ratio_to_floor": round((ended - started - in_last_window) / floor, 3),
+            "data_requests_per_day": round(len(heart) / days, 3), "status_429": sum(1 for r in ours if r["status"] == 429)}
+
+
 def main() -> int:
     if not os.access(BIN, os.X_OK):
         print(f"bench: {BIN} is missing; `make bench` builds it", file=sys.stderr)
@@ -93,7 +136,14 @@ def main() -> int:
         b = size["bytes"][name]
         print(f"  {label:<34}{b:>12,}{size['bytes_per_row'][name]:>11.2f}{b / size['bytes']['pyarrow_gzip_parquet']:>11.2f}x")
     print(f"  goal: hrexport Parquet at most 0.6x pyarrow's (never above 1.0x): {size['ratio_vs_pyarrow_gzip']:.2f}x")
-    result = {"size": size, "seconds": round(time.monotonic() - started, 1)}
+    rate = rate_floor_section()
+    print()
+    print(f"Rate floor: {rate['days']} days of 1min, {rate['limit']} requests per {rate['window_seconds']:.0f} s window, concurrency 4")
+    print(f"  requests {rate['requests']} in {rate['windows']} windows, 429s {rate['status_429']}")
+    print(f"  wall {rate['wall_seconds']:.2f} s = floor {rate['floor_seconds']:.2f} s + last window {rate['last_window_seconds']:.2f} s"
+          f" + {rate['wall_seconds'] - rate['floor_seconds'] - rate['last_window_seconds']:.2f} s")
+    print(f"  ratio to the floor {rate['ratio_to_floor']:.3f} (goal 1.00, at most 1.03); data requests per day {rate['data_requests_per_day']:.2f} (goal 1.00)")
+    result = {"size": size, "rate_floor": rate, "seconds": round(time.monotonic() - started, 1)}
     (BENCH / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {BENCH / 'latest.json'} in {result['seconds']} s")
     return 0

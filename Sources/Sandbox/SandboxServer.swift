@@ -189,7 +189,7 @@ struct SandboxRoutes: Sendable {
         }
         response.headers[HTTPField.Name("Fitbit-Rate-Limit-Limit")!] = String(budget.limit)
         response.headers[HTTPField.Name("Fitbit-Rate-Limit-Remaining")!] = String(budget.remaining)
-        response.headers[HTTPField.Name("Fitbit-Rate-Limit-Reset")!] = String(budget.reset)
+        response.headers[HTTPField.Name("Fitbit-Rate-Limit-Reset")!] = budget.reset
         return await logged(response, "GET", path, user)
     }
 

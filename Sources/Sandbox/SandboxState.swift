@@ -120,7 +120,9 @@ actor SandboxState {
     }
 
     /// Counts one request against the user's window; returns the headers' values and whether it is allowed.
-    func spend(user: String) -> (allowed: Bool, limit: Int, remaining: Int, reset: Int) {
+    /// `reset` is whole seconds, as Fitbit sends it, for windows of a minute or more; a compressed clock gets
+    /// milliseconds, or rounding up would cost a second per window.
+    func spend(user: String) -> (allowed: Bool, limit: Int, remaining: Int, reset: String) {
         let now = Self.now()
         let length = configuration.hourSeconds
         let window = Int((now / length).rounded(.down))
@@ -128,8 +130,9 @@ actor SandboxState {
         if state.window != window { state = (window, 0) }
         state.used += 1
         windows[user] = state
-        let reset = Int((Double(window + 1) * length - now).rounded(.up))
-        return (state.used <= configuration.rateLimit, configuration.rateLimit, max(0, configuration.rateLimit - state.used), max(reset, 1))
+        let left = Double(window + 1) * length - now
+        let reset = length >= 60 ? String(max(1, Int(left.rounded(.up)))) : String(format: "%.3f", max(0.001, left))
+        return (state.used <= configuration.rateLimit, configuration.rateLimit, max(0, configuration.rateLimit - state.used), reset)
     }
 
     func shouldFail() -> Bool {

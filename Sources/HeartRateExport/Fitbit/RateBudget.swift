@@ -37,7 +37,7 @@ public actor RateBudget {
             let wait = reset - ContinuousClock.now
             if wait > .zero {
                 onWait(wait)
-                try await Task.sleep(until: reset + .milliseconds(50), clock: .continuous)
+                try await Task.sleep(until: reset + .milliseconds(15), clock: .continuous)
             }
             if let r = resetAt, r <= ContinuousClock.now {
                 remaining = limit
