@@ -71,7 +71,7 @@ struct SandboxRoutes: Sendable {
         router.post("/oauth2/token") { request, _ in await self.token(request) }
         router.post("/oauth2/revoke") { request, _ in await self.revoke(request) }
         router.get("/1/user/-/profile.json") { request, _ in
-            await self.api(request) { user in self.json(["user": self.profile(user)]) }
+            await self.api(request) { user in self.json(["user": await self.profile(user)]) }
         }
         router.get("/1/user/-/devices.json") { request, _ in
             await self.api(request) { user in
@@ -95,6 +95,14 @@ struct SandboxRoutes: Sendable {
             let token = await self.state.currentRefreshToken(for: user)
             let fingerprint: Any = token.map { Credential.fingerprint(of: $0) as Any } ?? NSNull()
             return self.json(["user": user, "fingerprint": fingerprint])
+        }
+        router.post("/_sandbox/timezone") { request, _ in
+            guard let zone = request.uri.queryParameters.get("zone").map({ String($0) }), TimeZone(identifier: zone) != nil,
+                  let from = request.uri.queryParameters.get("from").flatMap({ LocalDate(String($0)) }) else {
+                return self.error(400, "validation", "zone must be an IANA zone and from YYYY-MM-DD")
+            }
+            await self.state.move(to: zone, from: from)
+            return self.json(["zone": zone, "from": from.description])
         }
         router.post("/_sandbox/last-sync") { request, _ in
             let user = request.uri.queryParameters.get("user") ?? configuration.authorizingUser
@@ -193,10 +201,12 @@ struct SandboxRoutes: Sendable {
         return await logged(response, "GET", path, user)
     }
 
-    func profile(_ user: String) -> [String: Any] {
-        let zone = TimeZone(identifier: configuration.timeZone)!
+    /// The profile reports only the zone the user lives in today, as Fitbit's does.
+    func profile(_ user: String) async -> [String: Any] {
+        let name = await state.zone(on: today)
+        let zone = TimeZone(identifier: name)!
         return ["encodedId": user, "displayName": "Sandbox \(user.dropFirst(7))", "fullName": "Sandbox User \(user.dropFirst(7))",
-                "timezone": configuration.timeZone, "offsetFromUTCMillis": zone.secondsFromGMT() * 1000, "memberSince": memberSince.description]
+                "timezone": name, "offsetFromUTCMillis": zone.secondsFromGMT() * 1000, "memberSince": memberSince.description]
     }
 
     func heartRate(user: String, date text: String, file: String) async -> Response {
@@ -234,7 +244,7 @@ struct SandboxRoutes: Sendable {
             return SyntheticHeartRate.Day(points: [], restingBPM: nil, zoneMinutes: [0, 0, 0, 0])
         }
         let cutoff = sync.date == date ? sync.secondOfDay : nil
-        return data.day(user: user, date: date, detail: detail, cutoffSecond: cutoff)
+        return data.day(user: user, date: date, detail: detail, cutoffSecond: cutoff, zone: TimeZone(identifier: await state.zone(on: date)))
     }
 
     func truth(_ request: Request) async -> Response {

@@ -148,6 +148,18 @@ actor SandboxState {
 
     func setLastSync(_ value: LocalDateTime, for user: String) { lastSync[user] = value }
 
+    /// Zones the users moved to, each from its first local day (the configured zone before any of them).
+    private var moves: [(from: LocalDate, zone: String)] = []
+
+    func move(to zone: String, from date: LocalDate) {
+        moves.append((date, zone))
+        moves.sort { $0.from < $1.from }
+    }
+
+    func zone(on date: LocalDate) -> String {
+        moves.last(where: { $0.from <= date })?.zone ?? configuration.timeZone
+    }
+
     func currentRefreshToken(for user: String) -> String? { currentRefresh[user] }
 
     static func localNow(_ zone: String) -> LocalDateTime {

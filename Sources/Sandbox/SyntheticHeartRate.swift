@@ -32,9 +32,10 @@ public struct SyntheticHeartRate: Sendable {
 
     /// The day's samples at `detail`, cut at `cutoffSecond` (wall clock of that day) when the device has not
     /// synced the whole day yet.
-    public func day(user: String, date: LocalDate, detail: Detail, cutoffSecond: Int? = nil) -> Day {
+    /// `zone`: where the user lived that day, when not the configured zone (after a move).
+    public func day(user: String, date: LocalDate, detail: Detail, cutoffSecond: Int? = nil, zone: TimeZone? = nil) -> Day {
         var rng = SplitMix64(seed: seed ^ Self.hash(user) ^ UInt64(bitPattern: Int64(date.daysSinceEpoch)) &* 0x9E37_79B9_7F4A_7C15)
-        let minutes = offWrist.contains { $0.contains(date) } ? [] : self.minutes(user: user, date: date, rng: &rng)
+        let minutes = offWrist.contains { $0.contains(date) } ? [] : self.minutes(user: user, date: date, zone: zone ?? self.zone, rng: &rng)
         guard !minutes.isEmpty else { return Day(points: [], restingBPM: nil, zoneMinutes: [0, 0, 0, 0]) }
         var points: [Point]
         switch detail {
@@ -59,7 +60,7 @@ public struct SyntheticHeartRate: Sendable {
     }
 
     /// One value per wall-clock minute that exists that day; the repeated fall-back hour appears once.
-    private func minutes(user: String, date: LocalDate, rng: inout SplitMix64) -> [Point] {
+    private func minutes(user: String, date: LocalDate, zone: TimeZone, rng: inout SplitMix64) -> [Point] {
         // About one day in 25 has no data at all (watch charging, left at home).
         if rng.int(in: 0..<25) == 0 { return [] }
         let resting = Self.resting(user: user, seed: seed, date: date)

@@ -11,7 +11,7 @@ struct SandboxCommand: AsyncParsableCommand {
         Binds 127.0.0.1 only and prints its base URL as the first line of stdout. Point hrexport at it with \
         HREXPORT_API_BASE=<url>. Any client id is accepted (public clients must use PKCE; the confidential \
         secret is `sandbox-secret`). Test routes: GET /_sandbox/requests, GET /_sandbox/truth?user=&date=&detail=, \
-        GET /_sandbox/token?user=, POST /_sandbox/last-sync?user=&value=YYYY-MM-DDTHH:MM:SS.
+        GET /_sandbox/token?user=, POST /_sandbox/last-sync?user=&value=YYYY-MM-DDTHH:MM:SS, POST /_sandbox/timezone?zone=&from=YYYY-MM-DD (the user moves).
         """
     )
 

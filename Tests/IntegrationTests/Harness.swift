@@ -39,9 +39,11 @@ struct Harness {
             }
     }
 
-    func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, format: OutputFormat? = nil, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+    func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, format: OutputFormat? = nil, today: String? = nil,
+                  retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
         var options = BackfillOptions(out: out, stateFolder: state)
         options.format = format
+        options.today = today.flatMap { LocalDate($0) }
         options.from = LocalDate(from)
         options.to = LocalDate(to)
         options.detail = detail
@@ -49,8 +51,9 @@ struct Harness {
         return try await Backfill(options: options, configuration: configuration, transport: transport, reporter: SilentReporter()).run()
     }
 
-    func sync(lookback: Int = 3, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+    func sync(lookback: Int = 3, today: String? = nil, retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
         var options = BackfillOptions(out: out, stateFolder: state)
+        options.today = today.flatMap { LocalDate($0) }
         options.mode = .sync(lookback: lookback)
         options.command = "sync"
         options.retry = retry

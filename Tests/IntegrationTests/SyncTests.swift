@@ -59,8 +59,27 @@ struct SyncTests {
     }
 }
 
-@Suite("Declared time zones")
+@Suite("Time zones")
 struct DeclaredZoneTests {
+    @Test("a move the profile reveals is recorded from the day it is seen; each day is normalized in its own zone")
+    func moveSeenInTheProfile() async throws {
+        let h = try await Harness.start { $0.today = LocalDate("2026-10-20"); $0.lastSync = LocalDateTime("2026-10-06T06:00:00") }
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+        _ = try await h.backfill("2026-10-01", "2026-10-05", today: "2026-10-06")
+        _ = try await h.json("/_sandbox/timezone?zone=America/Los_Angeles&from=2026-10-07", method: "POST")
+        _ = try await h.json("/_sandbox/last-sync?user=SANDBOX1&value=2026-10-08T06:00:00", method: "POST")
+        _ = try await h.sync(today: "2026-10-07")
+
+        let manifest = try h.manifest()
+        #expect(manifest.timezones.zone(on: LocalDate("2026-10-06")!) == "America/New_York")
+        #expect(manifest.timezones.zone(on: LocalDate("2026-10-07")!) == "America/Los_Angeles")
+        try await h.expectMatchesTruth("2026-10-01", "2026-10-07")
+        let rows = try monthRows(h.out + "/SANDBOX1/heart_rate_1min/2026-10.parquet")
+        #expect(Set(rows.map(\.utcOffsetMinutes)) == [-240, -420])
+        #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.epochMillis < $1.epochMillis })
+    }
+
     @Test("declaring Berlin from a day rebuilds only the months it touches, without a request, duplicate-free")
     func flightToBerlin() async throws {
         let h = try await Harness.start()

@@ -26,6 +26,8 @@ public struct BackfillOptions: Sendable {
     public var retry: RetryPolicy = .standard
     public var lockTimeout: Double = 0
     public var command = "backfill"
+    /// Pins "today" (tests, with a sandbox whose calendar is pinned too); nil: today in the profile's zone.
+    public var today: LocalDate?
 
     public init(out: String, stateFolder: String) {
         self.out = out
@@ -89,7 +91,7 @@ public struct Backfill: Sendable {
             throw ExportError.corrupt(path: manifestStore.path, message: "belongs to user \(manifest.user), not \(profile.encodedID)")
         }
 
-        let today = Self.today(in: profile.timeZone)
+        let today = options.today ?? Self.today(in: profile.timeZone)
         let memberSince = profile.memberSince ?? today
         manifest.timezones.record(currentZone: profile.timeZone, since: memberSince, changeDay: today)
 
