@@ -17,8 +17,15 @@ public struct SandboxConfiguration: Sendable {
     public var replayWindowSeconds = 120.0
     /// The devices' last sync (local wall clock); nil means "now", advancing with real time.
     public var lastSync: LocalDateTime?
-    /// Probability that a data request answers 500/502/503/504.
-    public var faultRate = 0.0
+    /// Probabilities of each kind of fault, per data request (token5xx: per refresh).
+    public var faults = Faults()
+    /// Probability that a data request answers 500/502/503/504 (the shorthand `--fault-rate`).
+    public var faultRate: Double {
+        get { faults.serverError }
+        set { faults.serverError = newValue }
+    }
+    /// How long a `slow` fault holds its answer: longer than the client's timeout.
+    public var slowSeconds = 65.0
     /// Days without any data, as ranges: long gaps in the series.
     public var offWrist: [ClosedRange<LocalDate>] = []
     public var clientSecret = "sandbox-secret"
@@ -28,4 +35,45 @@ public struct SandboxConfiguration: Sendable {
     public init() {}
 
     public var userIDs: [String] { (1...max(users, 1)).map { "SANDBOX\($0)" } }
+}
+
+/// What can go wrong on the way, as `--faults 5xx=0.1,reset=0.05,slow=0.05,truncated=0.02,html=0.02,burst429=0.01,token5xx=0.05`.
+public struct Faults: Sendable, Equatable {
+    /// 500, 502, 503 or 504.
+    public var serverError = 0.0
+    /// The connection closes halfway through the body.
+    public var reset = 0.0
+    /// The answer comes after `slowSeconds`.
+    public var slow = 0.0
+    /// 200 with the JSON cut in half (a complete HTTP message).
+    public var truncated = 0.0
+    /// 200 with a proxy's HTML error page.
+    public var html = 0.0
+    /// This and the next two requests get 429 without `Retry-After`.
+    public var burst429 = 0.0
+    /// The token endpoint answers 503 to a refresh: half the time before rotating, half after.
+    public var token5xx = 0.0
+
+    public init() {}
+
+    public static let names = ["5xx", "reset", "slow", "truncated", "html", "burst429", "token5xx"]
+
+    /// Parses `name=probability,...`; nil for an unknown name or a probability outside 0...1.
+    public init?(spec: String) {
+        for part in spec.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, let p = Double(pair[1]), (0...1).contains(p) else { return nil }
+            switch pair[0] {
+            case "5xx": serverError = p
+            case "reset": reset = p
+            case "slow": slow = p
+            case "truncated": truncated = p
+            case "html": html = p
+            case "burst429": burst429 = p
+            case "token5xx": token5xx = p
+            default: return nil
+            }
+        }
+        guard serverError + reset + slow + truncated + html + burst429 <= 1 else { return nil }
+    }
 }

@@ -87,7 +87,11 @@ struct SandboxRoutes: Sendable {
         }
         router.get("/_sandbox/requests") { _, _ in
             let log = await self.state.log
-            return self.json(log.map { ["time": $0.time, "method": $0.method, "path": $0.path, "status": $0.status, "user": $0.user ?? "-"] as [String: Any] })
+            return self.json(log.map { entry in
+                var fields: [String: Any] = ["time": entry.time, "method": entry.method, "path": entry.path, "status": entry.status, "user": entry.user ?? "-"]
+                if let fault = entry.fault { fields["fault"] = fault }
+                return fields
+            })
         }
         router.get("/_sandbox/truth") { request, _ in await self.truth(request) }
         router.get("/_sandbox/token") { request, _ in
@@ -155,7 +159,15 @@ struct SandboxRoutes: Sendable {
         case "authorization_code":
             answer = await state.redeemCode(form["code"] ?? "", clientID: clientID, redirectURI: form["redirect_uri"], verifier: form["code_verifier"], confidential: secret != nil)
         case "refresh_token":
+            let fault = await state.tokenFault()
+            if fault == .beforeRotation {
+                return await logged(error(503, "system", "Synthetic fault"), "POST", "/oauth2/token", nil, fault: "token5xx")
+            }
             answer = await state.refresh(form["refresh_token"] ?? "", clientID: clientID)
+            if fault == .afterRotation {
+                // The refresh happened, but its answer is lost: the client must come back with the same token.
+                return await logged(error(503, "system", "Synthetic fault"), "POST", "/oauth2/token", nil, fault: "token5xx")
+            }
         default:
             answer = .error(status: 400, type: "unsupported_grant_type", message: "grant_type must be authorization_code or refresh_token")
         }
@@ -187,21 +199,54 @@ struct SandboxRoutes: Sendable {
         }
         let budget = await state.spend(user: user)
         var response: Response
+        var fault: SandboxState.Fault?
         if !budget.allowed {
             response = error(429, "system", "Too Many Requests")
-        } else if await state.shouldFail() {
-            let status = [500, 502, 503, 504].randomElement()!
-            response = error(status, "system", "Synthetic fault")
         } else {
-            response = await handler(user)
+            fault = await state.fault(for: user)
+            switch fault {
+            case .serverError:
+                response = error([500, 502, 503, 504].randomElement()!, "system", "Synthetic fault")
+            case .burst429:
+                response = error(429, "system", "Too Many Requests")
+            case .html:
+                response = Response(status: .ok, headers: [.contentType: "text/html"],
+                                    body: .init(byteBuffer: ByteBuffer(string: "<html><body><h1>502 Bad Gateway</h1><p>upstream timed out</p></body></html>")))
+            case .slow:
+                try? await Task.sleep(for: .seconds(configuration.slowSeconds))
+                response = await handler(user)
+            case .truncated, .reset:
+                response = await handler(user)
+                if response.status == .ok, let bytes = await Self.collect(response) {
+                    let half = ByteBuffer(bytes: bytes.prefix(bytes.count / 2))
+                    if fault == .truncated {
+                        response = Response(status: .ok, headers: [.contentType: "application/json;charset=UTF-8"], body: .init(byteBuffer: half))
+                    } else {
+                        // Promise the whole body, send half, then drop the connection.
+                        response = Response(status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
+                                            body: ResponseBody(contentLength: bytes.count) { writer in
+                                                try await writer.write(half)
+                                                throw SandboxFault.connectionReset
+                                            })
+                    }
+                }
+            case nil:
+                response = await handler(user)
+            }
         }
         response.headers[HTTPField.Name("Fitbit-Rate-Limit-Limit")!] = String(budget.limit)
         response.headers[HTTPField.Name("Fitbit-Rate-Limit-Remaining")!] = String(budget.remaining)
         response.headers[HTTPField.Name("Fitbit-Rate-Limit-Reset")!] = budget.reset
-        return await logged(response, "GET", path, user)
+        return await logged(response, "GET", path, user, fault: fault?.rawValue)
     }
 
-    /// The profile reports only the zone the user lives in today, as Fitbit's does.
+    /// The bytes of a response built from one buffer (all of ours are).
+    static func collect(_ response: Response) async -> [UInt8]? {
+        let collector = BodyCollector()
+        do { try await response.body.write(collector) } catch { return nil }
+        return collector.bytes
+    }
+
     func profile(_ user: String) async -> [String: Any] {
         let name = await state.zone(on: today)
         let zone = TimeZone(identifier: name)!
@@ -279,8 +324,23 @@ struct SandboxRoutes: Sendable {
         return response
     }
 
-    func logged(_ response: Response, _ method: String, _ path: String, _ user: String?) async -> Response {
-        await state.record(.init(time: SandboxState.now(), method: method, path: path, status: Int(response.status.code), user: user))
+    func logged(_ response: Response, _ method: String, _ path: String, _ user: String?, fault: String? = nil) async -> Response {
+        await state.record(.init(time: SandboxState.now(), method: method, path: path, status: Int(response.status.code), user: user, fault: fault))
         return response
     }
+}
+
+enum SandboxFault: Error {
+    case connectionReset
+}
+
+/// Gathers a response body's buffers.
+final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
+    var bytes: [UInt8] = []
+
+    func write(_ buffer: ByteBuffer) async throws {
+        bytes += buffer.readableBytesView
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }

@@ -28,6 +28,8 @@ actor SandboxState {
         var path: String
         var status: Int
         var user: String?
+        /// The fault this answer carried, if any: a faulted 200 is not a successful fetch.
+        var fault: String?
     }
 
     enum TokenAnswer {
@@ -135,8 +137,36 @@ actor SandboxState {
         return (state.used <= configuration.rateLimit, configuration.rateLimit, max(0, configuration.rateLimit - state.used), reset)
     }
 
-    func shouldFail() -> Bool {
-        configuration.faultRate > 0 && Double.random(in: 0..<1, using: &rng) < configuration.faultRate
+    enum Fault: String {
+        case serverError = "5xx", reset, slow, truncated, html, burst429
+    }
+
+    private var burstLeft = [String: Int]()
+
+    /// At most one fault per request, drawn from the configured probabilities; a 429 burst lasts 3 requests.
+    func fault(for user: String) -> Fault? {
+        if let left = burstLeft[user], left > 0 {
+            burstLeft[user] = left - 1
+            return .burst429
+        }
+        let f = configuration.faults
+        var draw = Double.random(in: 0..<1, using: &rng)
+        for (fault, p) in [(Fault.serverError, f.serverError), (.reset, f.reset), (.slow, f.slow), (.truncated, f.truncated), (.html, f.html), (.burst429, f.burst429)] {
+            if draw < p {
+                if fault == .burst429 { burstLeft[user] = 2 }
+                return fault
+            }
+            draw -= p
+        }
+        return nil
+    }
+
+    enum TokenFault { case beforeRotation, afterRotation }
+
+    func tokenFault() -> TokenFault? {
+        let p = configuration.faults.token5xx
+        guard p > 0, Double.random(in: 0..<1, using: &rng) < p else { return nil }
+        return Bool.random(using: &rng) ? .beforeRotation : .afterRotation
     }
 
     func record(_ request: LoggedRequest) { log.append(request) }

@@ -70,6 +70,7 @@ enum ExportRunner {
         }
         var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
         options.user = stored.user
+        options.retry = api.retryPolicy
         return options
     }
 

@@ -23,6 +23,14 @@ struct HRExportCommand: AsyncParsableCommand {
 extension HRExportCommand {
     /// ArgumentParser exits 64 on a validation error; our contract is exit 2 with one line on stderr.
     static func main() async {
+        // A test hook (see CrashPoint): inert unless set.
+        if let name = Environment.value("HREXPORT_CRASH_AT") {
+            guard let point = CrashPoint(rawValue: name) else {
+                Console.error("HREXPORT_CRASH_AT must be one of \(CrashPoint.allCases.map(\.rawValue).joined(separator: ", "))")
+                Foundation.exit(2)
+            }
+            CrashPoint.armed = point
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -99,6 +107,22 @@ struct APIOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("OAuth client id (env HREXPORT_CLIENT_ID). The secret, if any, only from HREXPORT_CLIENT_SECRET.", valueName: "id"))
     var clientID: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for one answer before the request is retried.", valueName: "seconds"))
+    var requestTimeout: Double = 60
+
+    /// The standard retries with this timeout. `HREXPORT_TEST_FAST_RETRIES=1`, a test hook like
+    /// HREXPORT_CRASH_AT, shrinks the backoff to milliseconds so that fault tests take seconds.
+    var retryPolicy: RetryPolicy {
+        var policy = Environment.value("HREXPORT_TEST_FAST_RETRIES") == "1"
+            ? RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200), timeout: .seconds(60)) : RetryPolicy.standard
+        policy.timeout = .milliseconds(Int(requestTimeout * 1000))
+        return policy
+    }
+
+    func validate() throws {
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+    }
 
     /// Refuses an insecure URL given by flag or environment before anything else is read (exit 2, not 3).
     func checkOverrides() throws {

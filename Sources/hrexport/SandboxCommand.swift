@@ -42,8 +42,14 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Devices' last sync, local YYYY-MM-DDTHH:MM:SS (default: now). Data after it are not served.")
     var lastSync: String?
 
-    @Option(help: "Probability (0...1) that a data request answers 500/502/503/504.")
-    var faultRate: Double = 0
+    @Option(help: "Probability (0...1) that a data request answers 500/502/503/504 (shorthand for --faults 5xx=P).")
+    var faultRate: Double?
+
+    @Option(help: ArgumentHelp("Faults per data request, e.g. 5xx=0.1,reset=0.05,slow=0.05,truncated=0.02,html=0.02,burst429=0.01,token5xx=0.05 (token5xx: per refresh).", valueName: "spec"))
+    var faults: String?
+
+    @Option(help: "Seconds a `slow` fault holds its answer.")
+    var slowSeconds: Double = 65
 
     @Option(help: ArgumentHelp("Days without any data, FROM..TO (repeatable): a long gap in the series.", valueName: "from..to"))
     var offWrist: [String] = []
@@ -54,7 +60,11 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard rateLimit >= 1, hourSeconds > 0, tokenTTL > 0 else { throw ValidationError("--rate-limit, --hour-seconds and --token-ttl must be positive") }
-        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
+        if let faultRate, !(0...1).contains(faultRate) { throw ValidationError("--fault-rate must be between 0 and 1") }
+        if let faults, Faults(spec: faults) == nil {
+            throw ValidationError("--faults must be name=probability pairs from \(Faults.names.joined(separator: ", ")), each 0...1, the data faults adding up to at most 1")
+        }
+        guard slowSeconds > 0 else { throw ValidationError("--slow-seconds must be positive") }
         if let lastSync, LocalDateTime(lastSync) == nil { throw ValidationError("--last-sync must be YYYY-MM-DDTHH:MM:SS") }
     }
 
@@ -69,7 +79,9 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.hourSeconds = hourSeconds
         configuration.tokenTTL = tokenTTL
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
-        configuration.faultRate = faultRate
+        if let faults { configuration.faults = Faults(spec: faults)! }
+        if let faultRate { configuration.faultRate = faultRate }
+        configuration.slowSeconds = slowSeconds
         configuration.offWrist = offWrist.compactMap(Self.dayRange)
         if let secret = Environment.value("HREXPORT_SANDBOX_SECRET") { configuration.clientSecret = secret }
         try await SandboxServer.run(configuration) { url in Console.line(url) }

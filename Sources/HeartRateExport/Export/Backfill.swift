@@ -161,6 +161,7 @@ public struct Backfill: Sendable {
             manifest.record(written, detail: detail)
             summary.filesWritten += written.files.count
             manifest.token = await Self.identity(of: tokens.current)
+            if !written.files.isEmpty { CrashPoint.reached(.beforeManifest) }
             try manifestStore.save(manifest)
         }
     }

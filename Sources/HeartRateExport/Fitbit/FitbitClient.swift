@@ -115,6 +115,12 @@ public struct FitbitClient: Sendable {
             }
             await budget.record(result)
             switch result.status {
+            case 200..<300 where !Self.isWholeJSON(result.body):
+                // A proxy's HTML page or a body cut short: as transient as a 502, so retried the same way.
+                guard attempt < retry.maxAttempts else {
+                    throw RequestFailure(status: result.status, message: "the answer was not complete JSON after \(attempt) attempts (a truncated body or an HTML error page)")
+                }
+                try await retry.sleep(beforeAttempt: attempt + 1)
             case 200..<300:
                 try await tokens.confirmWorked()
                 return result
@@ -140,5 +146,13 @@ public struct FitbitClient: Sendable {
                 return result
             }
         }
+    }
+
+    /// A cheap check that a body is one whole JSON object or array: the first and last non-space bytes match.
+    /// A truncated body or an HTML page fails it; the decoder still checks everything else.
+    static func isWholeJSON(_ body: [UInt8]) -> Bool {
+        let space: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
+        guard let first = body.first(where: { !space.contains($0) }), let last = body.last(where: { !space.contains($0) }) else { return false }
+        return (first == UInt8(ascii: "{") && last == UInt8(ascii: "}")) || (first == UInt8(ascii: "[") && last == UInt8(ascii: "]"))
     }
 }

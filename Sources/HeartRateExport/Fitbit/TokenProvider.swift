@@ -67,6 +67,7 @@ public actor TokenProvider {
 
     private func rotate(using refreshToken: String) async throws -> String {
         let response = try await oauth.refresh(refreshToken)
+        CrashPoint.reached(.afterTokenReceived)
         let now = Date().timeIntervalSince1970
         var next = credential
         if let newRefresh = response.refreshToken, newRefresh != credential.refreshToken {

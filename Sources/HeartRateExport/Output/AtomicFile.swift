@@ -47,7 +47,9 @@ public enum AtomicFile {
             guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
             close(fd)
             sink.fd = -1
+            CrashPoint.reached(.beforeRename)
             guard rename(temp, path) == 0 else { throw .io(path: path, operation: "rename into place", errno: errno) }
+            CrashPoint.reached(.afterRename)
         } catch {
             if sink.fd >= 0 { close(fd) }
             unlink(temp)

@@ -79,6 +79,7 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
         case .success(let bytes):
             let body = RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network)
             try archive.store(body, detail: detail, date: date)
+            CrashPoint.reached(.afterRawWrite)
             return FetchedDay(date: date, detail: detail, outcome: .body(body), lastSync: lastSync)
         case .failure(let failure):
             return FetchedDay(date: date, detail: detail, outcome: .failed(failure), lastSync: lastSync)

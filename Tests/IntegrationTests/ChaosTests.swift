@@ -1,0 +1,86 @@
+import Foundation
+import HeartRateExport
+import Sandbox
+import Testing
+
+@Suite("Chaos")
+struct ChaosTests {
+    @Test("a real backfill under every fault, a tight rate limit and 2-second tokens, killed at each crash point and 20 times at random, ends exact",
+          .enabled(if: hrexportBinary() != nil, "the hrexport binary is not built; run `make test`"))
+    func chaos() async throws {
+        let binary = try #require(hrexportBinary())
+        let h = try await Harness.start {
+            $0.rateLimit = 10
+            $0.hourSeconds = 1
+            $0.tokenTTL = 2
+            $0.faults = Faults(spec: "5xx=0.1,reset=0.05,slow=0.05,truncated=0.02,html=0.02,burst429=0.01,token5xx=0.05")!
+            $0.slowSeconds = 1.5
+        }
+        defer { Task { await h.stop() } }
+        try await h.authorize()
+        let (from, to) = ("2026-07-20", "2026-08-20")
+
+        func launch(crashAt point: CrashPoint? = nil) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["backfill", "--from", from, "--to", to, "--out", h.out, "--state-dir", h.state, "--request-timeout", "0.5"]
+            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HREXPORT_") }
+            environment["HREXPORT_API_BASE"] = h.sandbox.baseURL
+            environment["HREXPORT_CLIENT_ID"] = "integration-test"
+            environment["HREXPORT_TEST_FAST_RETRIES"] = "1"
+            if let point { environment["HREXPORT_CRASH_AT"] = point.rawValue }
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        var kills = 0
+        for point in CrashPoint.allCases {
+            let process = try launch(crashAt: point)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "\(point.rawValue) was never reached")
+            kills += 1
+        }
+        for _ in 0..<20 {
+            let process = try launch()
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...900)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        // Faults may still fail a day after all its retries; the next run retries it first.
+        var runs = 0
+        var status: Int32 = -1
+        while status != 0 && runs < 4 {
+            let process = try launch()
+            process.waitUntilExit()
+            status = process.terminationStatus
+            runs += 1
+        }
+        #expect(status == 0)
+        #expect(kills >= 20, "the run finished before it could be killed often enough")
+
+        try await h.expectMatchesTruth(from, to)
+        #expect(try Verify(layout: ExportLayout(out: h.out, user: "SANDBOX1")).run().problems == [])
+        let stored = try #require(try CredentialsStore(stateFolder: h.state).load(source: .fitbit, user: "SANDBOX1"))
+        let current = try #require(try await h.json("/_sandbox/token?user=SANDBOX1") as? [String: Any])
+        #expect(current["fingerprint"] as? String == stored.fingerprint, "the stored refresh token is not the current one")
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: h.out).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temp files left: \(leftovers)")
+
+        let log = try await h.requests()
+        let heart = log.filter { ($0["path"] as? String)?.contains("/activities/heart/") == true }
+        let fetched = heart.filter { $0["status"] as? Int == 200 && $0["fault"] == nil }.compactMap { $0["path"] as? String }
+        let perDay = Dictionary(grouping: fetched, by: { $0 }).mapValues(\.count)
+        #expect(perDay.values.allSatisfy { $0 <= 2 }, "days fetched successfully more than twice: \(perDay.filter { $0.value > 2 })")
+        let refreshes = log.filter { $0["path"] as? String == "/oauth2/token" }.count
+        let faults = log.filter { $0["fault"] != nil }.count
+        let rateLimited = log.filter { $0["status"] as? Int == 429 }.count
+        print("chaos: \(kills) kills (\(CrashPoint.allCases.count) at crash points), \(runs) final run(s), \(log.count) requests, "
+              + "\(fetched.count) successful day fetches for 32 days, \(faults) faults injected, \(rateLimited) answered 429, \(refreshes) token requests")
+    }
+}
