@@ -114,3 +114,16 @@ struct SilentReporter: ProgressReporter {
 func monthRows(_ path: String) throws -> [Sample] {
     try MonthFileFormats.format(path.hasSuffix(".parquet") ? .parquet : .csv).readIntraday(from: path)
 }
+
+/// Waits for a child process, returning its stderr if it was a pipe, without blocking a thread of Swift's
+/// cooperative pool: the in-process sandbox the child talks to needs those threads to answer it.
+@discardableResult
+func exited(_ process: Process) async -> Data {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            let stderr = (process.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+            process.waitUntilExit()
+            continuation.resume(returning: stderr)
+        }
+    }
+}

@@ -43,10 +43,10 @@ struct KillResumeTests {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
-            process.waitUntilExit()
+            await exited(process)
         }
         let last = try launch()
-        last.waitUntilExit()
+        await exited(last)
         #expect(last.terminationStatus == 0)
         #expect(kills >= 3, "the run finished before it could be killed often enough")
 
