@@ -41,6 +41,9 @@ struct BackfillCommand: AsyncParsableCommand {
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
 
+    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
+    var force = false
+
     @Option(help: "Requests kept in flight while the rate budget allows.")
     var concurrency: Int = 4
 
@@ -52,6 +55,7 @@ struct BackfillCommand: AsyncParsableCommand {
             options.from = from
             options.to = to
             options.lockTimeout = lockTimeout
+            options.force = force
             options.concurrency = concurrency
             if groupReadable { options.permissions = .groupReadable }
             try await ExportRunner.run(options, api: api)

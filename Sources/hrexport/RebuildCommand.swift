@@ -17,6 +17,9 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output format: parquet or csv. Default: the format each detail was last written in.", valueName: "format"))
     var format: OutputFormat?
 
+    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
+    var force = false
+
     @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
     var groupReadable = false
 
@@ -33,6 +36,7 @@ struct RebuildCommand: AsyncParsableCommand {
             var options = RebuildOptions(out: out, stateFolder: location.resolvedStateDir, user: try location.resolvedUser(out: out))
             options.format = format
             options.lockTimeout = lockTimeout
+            options.force = force
             if groupReadable { options.permissions = .groupReadable }
             let summary = try await Rebuild(options: options).run { detail, written in
                 Console.info("\(written.month)  \(detail.rawValue)  \(written.rowsInFile) rows  \(written.format.rawValue)")

@@ -31,6 +31,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Requests kept in flight while the rate budget allows.")
     var concurrency: Int = 4
 
+    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
+    var force = false
+
     @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
     var groupReadable = false
 
@@ -72,6 +75,7 @@ struct SyncCommand: AsyncParsableCommand {
             options.format = format
             options.concurrency = concurrency
             options.lockTimeout = lockTimeout
+            options.force = force
             if groupReadable { options.permissions = .groupReadable }
             try await ExportRunner.run(options, api: api)
         }

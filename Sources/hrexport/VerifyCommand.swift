@@ -24,7 +24,7 @@ struct VerifyCommand: AsyncParsableCommand {
             if report.isClean {
                 Console.line("ok: " + summary + "; every day matches the manifest")
             } else {
-                Console.line("\(report.problems.count) problem(s): " + summary + "; `hrexport rebuild` rewrites the files from the raw archive")
+                Console.line("\(report.problems.count) problem(s): " + summary + "; `hrexport rebuild` rewrites the files from the raw archive (`--force` for a damaged file)")
                 throw ExitCode(1)
             }
         }

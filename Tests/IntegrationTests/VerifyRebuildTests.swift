@@ -65,7 +65,14 @@ struct VerifyRebuildTests {
         #expect(report.problems.contains { $0.contains("2026-09.parquet") && $0.contains("not a valid Parquet file") })
         #expect(report.problems.contains { $0.contains("2026-08.csv.gz") && $0.contains("not described by the manifest") })
 
-        _ = try await Rebuild(options: RebuildOptions(out: h.out, stateFolder: h.state, user: "SANDBOX1")).run()
+        // The truncated file cannot be told from somebody else's: only --force replaces it.
+        let refused = await #expect(throws: ExportError.self) {
+            try await Rebuild(options: RebuildOptions(out: h.out, stateFolder: h.state, user: "SANDBOX1")).run()
+        }
+        #expect(refused?.description.contains("--force") == true)
+        var force = RebuildOptions(out: h.out, stateFolder: h.state, user: "SANDBOX1")
+        force.force = true
+        _ = try await Rebuild(options: force).run()
         try FileSystem.removeFile(layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 8), .csv))
         #expect(try Verify(layout: layout).run().problems == [])
         try await h.expectMatchesTruth("2026-09-28", "2026-10-03")

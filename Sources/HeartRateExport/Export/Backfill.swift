@@ -18,6 +18,8 @@ public struct BackfillOptions: Sendable {
     /// For a sync: true when `--detail` was given, so only that detail is synced.
     public var detailGiven = false
     public var concurrency = 4
+    /// Replace month files that hrexport did not write (or that are damaged).
+    public var force = false
     /// nil: the format this detail was last written in, else Parquet.
     public var format: OutputFormat?
     public var from: LocalDate?
@@ -147,10 +149,12 @@ public struct Backfill: Sendable {
                                          refetch: plan.refetch, concurrency: options.concurrency)
         let decoded = DecodeStage(fetched)
         let normalized = NormalizeStage(decoded, normalizer: normalizer)
-        let months = MonthlyWriterStage(normalized, configuration: .init(
+        var assembler = MonthAssembler(
             format: MonthFileFormats.format(format), layout: layout, user: user, source: .fitbit,
             detail: detail, permissions: options.permissions, priorEntries: prior,
-            loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) }))
+            loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) })
+        assembler.force = options.force
+        let months = MonthlyWriterStage(normalized, configuration: assembler)
 
         for try await written in months {
             for day in written.days {

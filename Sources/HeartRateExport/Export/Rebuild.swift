@@ -10,6 +10,8 @@ public struct RebuildOptions: Sendable {
     /// A zone the user declares for past days (`hrexport timezone set`): recorded under the lock, then only
     /// the months it touches are rebuilt.
     public var declaredZone: ZoneDeclaration?
+    /// Replace month files that hrexport did not write (or that are damaged).
+    public var force = false
 
     public init(out: String, stateFolder: String, user: String) {
         self.out = out
@@ -79,9 +81,10 @@ public struct Rebuild: Sendable {
         for detail in manifest.days.keys.sorted() {
             let entries = manifest.days[detail] ?? [:]
             let format = options.format ?? manifest.recordedFormat(detail) ?? .parquet
-            let configuration = MonthAssembler(
+            var configuration = MonthAssembler(
                 format: MonthFileFormats.format(format), layout: layout, user: manifest.user, source: manifest.source, detail: detail,
                 permissions: options.permissions, priorEntries: entries, loader: ArchivedDayLoader(archive: archive, normalizer: normalizer))
+            configuration.force = options.force
             for month in Set(entries.keys.map(\.month)).sorted() where months?.contains(month) ?? true {
                 let written = try configuration.write(month: month, days: [])
                 manifest.record(written, detail: detail, recompute: true)

@@ -10,6 +10,10 @@ public struct APIConfiguration: Sendable, Equatable {
     public var authorizeURL: String
     public var tokenURL: String
     public var clientID: String
+    /// Beside the token endpoint, as Fitbit (and the sandbox) serve it.
+    public var revokeURL: String {
+        tokenURL.hasSuffix("/token") ? String(tokenURL.dropLast(6)) + "/revoke" : apiBase + "/oauth2/revoke"
+    }
     /// Nil for a public PKCE client; a confidential client authenticates with HTTP Basic.
     public var clientSecret: String?
 

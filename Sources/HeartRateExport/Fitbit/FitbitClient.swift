@@ -86,7 +86,7 @@ public struct FitbitClient: Sendable {
     /// or 429; throws `RequestFailure` when retries are exhausted and `ExportError` when the run must stop.
     func get(_ path: String) async throws -> HTTPResult {
         var rejected: String?
-        var refreshedAfter401 = false
+        var refreshesAfter401 = 0
         var attempt = 0
         var rateLimitedInARow = 0
         while true {
@@ -124,8 +124,9 @@ public struct FitbitClient: Sendable {
             case 200..<300:
                 try await tokens.confirmWorked()
                 return result
-            case 401 where !refreshedAfter401 && APIErrorBody(result.body).types.contains("expired_token"):
-                refreshedAfter401 = true
+            case 401 where refreshesAfter401 < 3 && APIErrorBody(result.body).types.contains("expired_token"):
+                // Expired on the way (a slow request, or clocks apart): refresh and resend, a few times at most.
+                refreshesAfter401 += 1
                 attempt -= 1
                 rejected = token
             case 401:

@@ -44,8 +44,42 @@ public struct OAuthClient: Sendable {
         try await post([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
     }
 
+    /// Revokes a token at the provider (RFC 7009); revoking the refresh token ends the whole grant.
+    public func revoke(_ token: String) async throws {
+        let result = try await send([("token", token)], to: configuration.revokeURL, endpoint: "the revoke endpoint")
+        guard result.status == 200 else {
+            throw ExportError.http(endpoint: "the revoke endpoint", status: result.status, message: "revocation refused" + APIErrorBody(result.body).summary)
+        }
+    }
+
     /// Throws `TokenRefusal` for answers the caller may recover from, `ExportError` otherwise.
     private func post(_ form: [(String, String)]) async throws -> TokenResponse {
+        let result = try await send(form, to: configuration.tokenURL, endpoint: "the token endpoint")
+        switch result.status {
+        case 200:
+            do {
+                return try JSONDecoder().decode(TokenResponse.self, from: Data(result.body))
+            } catch {
+                throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "answer is not a token response")
+            }
+        case 410:
+            throw ExportError.apiGone(endpoint: "the token endpoint")
+        case 409:
+            throw TokenRefusal.conflict
+        case 400, 401:
+            let body = APIErrorBody(result.body)
+            if body.types.contains("invalid_grant") { throw TokenRefusal.invalidGrant }
+            if body.types.contains("invalid_client") || body.types.contains("unauthorized_client") {
+                throw ExportError.usage("the token endpoint refused client id \(configuration.clientID) (\(body.types.joined(separator: ", "))); check HREXPORT_CLIENT_ID and HREXPORT_CLIENT_SECRET")
+            }
+            throw ExportError.authorizationNeeded("the token endpoint refused the request (HTTP \(result.status)\(body.summary))")
+        default:
+            throw ExportError.http(endpoint: "the token endpoint", status: result.status, message: "unexpected answer" + APIErrorBody(result.body).summary)
+        }
+    }
+
+    /// A form POST with the client's credentials, retried on connection errors and 5xx.
+    private func send(_ form: [(String, String)], to url: String, endpoint: String) async throws -> HTTPResult {
         var fields = form
         var headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")]
         if let secret = configuration.clientSecret {
@@ -54,7 +88,7 @@ public struct OAuthClient: Sendable {
         } else {
             fields.append(("client_id", configuration.clientID))
         }
-        let request = HTTPRequestSpec(method: "POST", url: configuration.tokenURL, headers: headers, body: Array(FormEncoding.encode(fields).utf8))
+        let request = HTTPRequestSpec(method: "POST", url: url, headers: headers, body: Array(FormEncoding.encode(fields).utf8))
         var attempt = 0
         while true {
             attempt += 1
@@ -63,34 +97,13 @@ public struct OAuthClient: Sendable {
                 result = try await transport.send(request, timeout: retry.timeout)
             } catch {
                 guard attempt < retry.maxAttempts else {
-                    throw ExportError.http(endpoint: "the token endpoint", status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
+                    throw ExportError.http(endpoint: endpoint, status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
                 }
                 try await retry.sleep(beforeAttempt: attempt + 1)
                 continue
             }
-            switch result.status {
-            case 200:
-                do {
-                    return try JSONDecoder().decode(TokenResponse.self, from: Data(result.body))
-                } catch {
-                    throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "answer is not a token response")
-                }
-            case 410:
-                throw ExportError.apiGone(endpoint: "the token endpoint")
-            case 409:
-                throw TokenRefusal.conflict
-            case 400, 401:
-                let body = APIErrorBody(result.body)
-                if body.types.contains("invalid_grant") { throw TokenRefusal.invalidGrant }
-                if body.types.contains("invalid_client") || body.types.contains("unauthorized_client") {
-                    throw ExportError.usage("the token endpoint refused client id \(configuration.clientID) (\(body.types.joined(separator: ", "))); check HREXPORT_CLIENT_ID and HREXPORT_CLIENT_SECRET")
-                }
-                throw ExportError.authorizationNeeded("the token endpoint refused the request (HTTP \(result.status)\(body.summary))")
-            case 500...599 where attempt < retry.maxAttempts:
-                try await retry.sleep(beforeAttempt: attempt + 1)
-            default:
-                throw ExportError.http(endpoint: "the token endpoint", status: result.status, message: "unexpected answer" + APIErrorBody(result.body).summary)
-            }
+            guard (500...599).contains(result.status), attempt < retry.maxAttempts else { return result }
+            try await retry.sleep(beforeAttempt: attempt + 1)
         }
     }
 }

@@ -40,7 +40,8 @@ public actor RateBudget {
                 try await Task.sleep(until: reset + .milliseconds(15), clock: .continuous)
             }
             if let r = resetAt, r <= ContinuousClock.now {
-                remaining = limit
+                // Requests still in flight may land in the new window: count them there until a header says.
+                remaining = limit.map { Swift.max(0, $0 - inFlight) }
                 resetAt = nil
             }
         }

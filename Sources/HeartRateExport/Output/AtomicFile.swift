@@ -38,6 +38,7 @@ public enum AtomicFile {
         let folder = FileSystem.parent(of: path)
         try FileSystem.createFolder(folder, permissions: permissions)
         let temp = folder + "/." + FileSystem.lastComponent(of: path) + tempMarker + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        if let code = FileFaults.injected(for: path) { throw .io(path: temp, operation: "create", errno: code) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions.file)
         guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
         var sink = FileSink(fd: fd, path: path)
@@ -78,6 +79,7 @@ public struct FileSink: ~Copyable {
     }
 
     public mutating func flush() throws(ExportError) {
+        if let code = FileFaults.injected(for: path, writing: true) { throw .io(path: path, operation: "write", errno: code) }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -186,5 +188,29 @@ public enum FileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
+    }
+}
+
+/// A test hook in the file layer: tests run as root, so permissions cannot make a folder unwritable; instead
+/// a test makes every write under a folder fail with the errno a full, read-only or broken disk gives.
+/// Scoped by folder, so tests running in parallel do not disturb each other. Inert unless a test injects.
+public enum FileFaults {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var rules: [String: (code: Int32, onWrite: Bool)] = [:]
+
+    /// Writes under `folder` fail with `code`: at the first byte written (`onWrite`) or when the file is created.
+    public static func inject(_ code: Int32, under folder: String, onWrite: Bool = true) {
+        lock.withLock { rules[folder.hasSuffix("/") ? folder : folder + "/"] = (code, onWrite) }
+    }
+
+    public static func clear(under folder: String) {
+        lock.withLock { _ = rules.removeValue(forKey: folder.hasSuffix("/") ? folder : folder + "/") }
+    }
+
+    static func injected(for path: String, writing: Bool = false) -> Int32? {
+        lock.withLock {
+            guard !rules.isEmpty else { return nil }
+            return rules.first { path.hasPrefix($0.key) && $0.value.onWrite == writing }?.value.code
+        }
     }
 }

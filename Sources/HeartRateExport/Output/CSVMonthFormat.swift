@@ -81,6 +81,11 @@ public struct CSVMonthFormat: MonthFileFormat {
         return rows
     }
 
+    public func isOurs(_ path: String) -> Bool {
+        guard let bytes = try? FileSystem.read(path), let head = GzipDecoder.head(bytes, count: 128) else { return false }
+        return [Self.intradayHeader, Self.dailyHeader].contains { head.starts(with: Array($0.utf8)) }
+    }
+
     private static func readLines(_ path: String, header: String, _ row: ([ArraySlice<UInt8>], Int) throws(ExportError) -> Void) throws(ExportError) {
         guard let compressed = try FileSystem.read(path) else { throw .corrupt(path: path, message: "missing") }
         let text: [UInt8]

@@ -137,6 +137,28 @@ public enum GzipDecoder {
         return output
     }
 
+    /// The first `count` bytes a gzip file inflates to (fewer if it is shorter), or nil if it is not gzip.
+    public static func head(_ data: [UInt8], count: Int) -> [UInt8]? {
+        guard data.count >= 18, data[0] == 0x1F, data[1] == 0x8B else { return nil }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: count)
+        let produced = data.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer -> Int? in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = uInt(input.count)
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                let status = inflate(&stream, Z_SYNC_FLUSH)
+                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return nil }
+                return buffer.count - Int(stream.avail_out)
+            }
+        }
+        guard let produced else { return nil }
+        return Array(output.prefix(produced))
+    }
+
     /// The FCOMMENT field of the first member's header, if it has one.
     public static func comment(of data: [UInt8]) -> String? {
         guard data.count >= 10, data[0] == 0x1F, data[1] == 0x8B, data[2] == 8 else { return nil }

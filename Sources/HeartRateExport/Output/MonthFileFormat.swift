@@ -38,6 +38,9 @@ public protocol MonthFileFormat: Sendable {
     /// The rows of an intraday file, in file order; a damaged or foreign file is `ExportError.corrupt`.
     func readIntraday(from path: String) throws(ExportError) -> [Sample]
     func readDaily(from path: String) throws(ExportError) -> [DailyRow]
+    /// Whether the file at `path` is one hrexport wrote (intact enough to tell): only such a file is
+    /// replaced without `--force`.
+    func isOurs(_ path: String) -> Bool
 }
 
 public enum MonthFileFormats {

@@ -92,6 +92,11 @@ public struct ParquetMonthFormat: MonthFileFormat {
         }
     }
 
+    public func isOurs(_ path: String) -> Bool {
+        guard let bytes = try? FileSystem.read(path), let reader = try? ParquetFileReader(bytes: bytes) else { return false }
+        return reader.metadata.createdBy.hasPrefix("hrexport version ") && reader.metadata.value(forKey: "hrexport.user") != nil
+    }
+
     private func read(_ path: String, expecting specs: [ColumnSpec]) throws(ExportError) -> [ColumnData] {
         guard let bytes = try FileSystem.read(path) else { throw .corrupt(path: path, message: "missing") }
         do {

@@ -99,6 +99,8 @@ public struct MonthAssembler: Sendable {
     public var priorEntries: [LocalDate: Manifest.DayEntry]
     public var loader: ArchivedDayLoader
     public var onDay: @Sendable (ProcessedDay) -> Void
+    /// Replace a file under a month's name even when it is not one hrexport wrote (or is damaged).
+    public var force = false
 
     public init(format: any MonthFileFormat, layout: ExportLayout, user: String, source: SourceKind, detail: Detail,
                 permissions: FilePermissions, priorEntries: [LocalDate: Manifest.DayEntry], loader: ArchivedDayLoader,
@@ -158,12 +160,14 @@ extension MonthAssembler {
         let rows = intraday.reduce(0) { $0 + $1.samples.count }
         if rows > 0 {
             let path = layout.intradayFile(detail, month, format.format)
+            try refuseForeign(path)
             try format.writeIntraday(intraday, context: context, to: path, permissions: permissions)
             files.append(path)
             try removeOtherFormats { layout.intradayFile(detail, month, $0) }
         }
         if !daily.isEmpty {
             let path = layout.dailyFile(month, format.format)
+            try refuseForeign(path)
             try format.writeDaily(daily, context: context, to: path, permissions: permissions)
             files.append(path)
             try removeOtherFormats { layout.dailyFile(month, $0) }
@@ -180,6 +184,12 @@ extension MonthAssembler {
                   day.rows == 0 || prior.format == format.format else { return false }
             return day.day.map { CanonicalDigest.sha256(of: $0.samples) } == prior.sha256
         }
+    }
+
+    /// A file that is not ours, or too damaged to tell, may be somebody's work: never replaced silently.
+    private func refuseForeign(_ path: String) throws(ExportError) {
+        guard !force, FileSystem.exists(path), !format.isOurs(path) else { return }
+        throw .corrupt(path: path, message: "is not a file hrexport wrote, or is damaged; move it aside, or pass --force to replace it")
     }
 
     /// A month lives in one format: once the new file is in place, the other format's file goes.

@@ -98,6 +98,11 @@ public struct CredentialsStore: Sendable {
         try write(entries)
     }
 
+    /// Forgets the entry of (source, user); the file stays, with the other entries.
+    public func remove(source: SourceKind, user: String) throws(ExportError) {
+        try write(try all().filter { !($0.source == source && $0.user == user) })
+    }
+
     private func write(_ entries: [Credential]) throws(ExportError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

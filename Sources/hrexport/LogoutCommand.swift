@@ -1,0 +1,47 @@
+import ArgumentParser
+import HeartRateExport
+
+struct LogoutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logout",
+        abstract: "Revoke the token at the provider and forget it here.",
+        discussion: """
+        Revokes the refresh token (which ends the whole grant) and removes the user's entry from the \
+        credentials file. If the provider cannot be reached, nothing is removed and the exit code is 1; \
+        --local-only forgets the token without revoking it. The export itself is left alone.
+        """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var api: APIOptions
+
+    @Flag(help: "Forget the token here without asking the provider to revoke it.")
+    var localOnly = false
+
+    func run() async throws {
+        try await reportingErrors {
+            try api.checkOverrides()
+            let store = CredentialsStore(stateFolder: location.resolvedStateDir)
+            guard let credential = try store.load(source: .fitbit, user: location.user) else {
+                throw ExportError.usage("no credentials in \(store.path)\(location.user.map { " for \($0)" } ?? ""); nothing to log out")
+            }
+            // Not while a run of this user may be rotating the token.
+            let lock = try await UserLock.acquire(stateFolder: location.resolvedStateDir, source: .fitbit, user: credential.user)
+            defer { withExtendedLifetime(lock) {} }
+            let current = try store.load(source: .fitbit, user: credential.user) ?? credential
+            if !localOnly {
+                let transport = AsyncHTTPTransport()
+                do {
+                    try await OAuthClient(configuration: api.configuration(stored: current), transport: transport, retry: api.retryPolicy)
+                        .revoke(current.refreshToken)
+                } catch {
+                    await transport.shutdown()
+                    throw error
+                }
+                await transport.shutdown()
+            }
+            try store.remove(source: .fitbit, user: current.user)
+            Console.line("Logged out \(current.user): token \(current.fingerprint) \(localOnly ? "forgotten (not revoked)" : "revoked and forgotten")")
+        }
+    }
+}
