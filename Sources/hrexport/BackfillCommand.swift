@@ -117,6 +117,7 @@ struct StderrReporter: ProgressReporter {
         if day.rows > 0 { line += "  \(day.rows) rows" }
         if !day.fromNetwork && day.fetchedAt != nil { line += "  (from the raw archive)" }
         if let failure = day.failure { line += "  " + failure.description }
+        if day.status == .noAccess { line += "  (no intraday series: intraday heart rate needs an app of type Personal)" }
         Console.info(line)
     }
 

@@ -44,9 +44,14 @@ def test_daily_file_and_manifest(export):
         assert entry["sha256"] == export.truth(date)["sha256"] or entry["status"] == "empty"
 
 
-def test_bad_input_is_one_line_and_exit_2(export):
+def test_bad_input_is_one_line_and_exit_2(export, tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
     for args in (["backfill", "--from", "2026-02-30"], ["backfill", "--detail", "2min"], ["backfill", "--from", "2026-10-05", "--to", "2026-10-01"],
-                 ["backfill", "--api-base", "http://example.com"]):
+                 ["backfill", "--api-base", "http://example.com"], ["backfill", "--format", "xls"], ["backfill", "--out", str(a_file)],
+                 ["backfill", "--concurrency", "0"], ["backfill", "--request-timeout", "0"], ["sync", "--lookback", "-1"],
+                 ["timezone", "set", "--from", "2026-01-01", "Mars/Olympus_Mons"], ["sandbox", "--faults", "meteor=0.5"],
+                 ["sandbox", "--faults", "5xx=2"], ["schedule", "--cron", "--systemd"], ["rebuild", "--format", "json"]):
         result = export.run(*args, check=False)
         assert result.returncode == 2, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -57,11 +62,14 @@ def test_no_token_ever_reaches_output_or_files(export):
     export.authorize()
     result = export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-03")
     status = export.run("status", "--json")
+    log = export.state / "sync.log"
+    sync = export.run("sync", "--log", str(log))
+    logout_text = log.read_text() + sync.stdout + sync.stderr
     credentials = json.loads((export.state / "credentials.json").read_text())["entries"][0]
     secrets = [credentials["refresh_token"], credentials["access_token"]]
     exported = b"".join(p.read_bytes() for p in export.out.rglob("*") if p.is_file() and not p.name.endswith(".gz"))
     for secret in secrets:
-        assert secret not in result.stdout + result.stderr + status.stdout
+        assert secret not in result.stdout + result.stderr + status.stdout + logout_text
         assert secret.encode() not in exported
     assert (export.state / "credentials.json").stat().st_mode & 0o777 == 0o600
 

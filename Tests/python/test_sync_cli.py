@@ -56,3 +56,29 @@ def test_schedules_name_absolute_paths_and_no_secret(export, tmp_path):
     for text in (cron, service, timer, plist):
         assert "do-not-embed-me" not in text
     assert export.run("schedule", "--cron", "--launchd", check=False).returncode == 2
+
+
+def test_logout_revokes_at_the_provider_and_forgets_locally(export):
+    export.authorize()
+    result = export.run("logout")
+    assert result.stdout.startswith("Logged out SANDBOX1: token ")
+    import json
+    import urllib.request
+    log = json.load(urllib.request.urlopen(export.base + "/_sandbox/requests"))
+    assert any(r["path"] == "/oauth2/revoke" for r in log)
+    token = json.load(urllib.request.urlopen(export.base + "/_sandbox/token?user=SANDBOX1"))
+    assert token["fingerprint"] is None
+    assert json.loads((export.state / "credentials.json").read_text())["entries"] == []
+    again = export.run("backfill", "--from", "2026-10-01", check=False)
+    assert again.returncode == 3 and "hrexport auth" in again.stderr
+    assert export.run("logout", check=False).returncode == 2
+
+
+def test_an_out_folder_under_a_regular_file_fails_cleanly(export, tmp_path):
+    export.authorize()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-02", "--out", str(blocker / "export"), check=False)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Not a directory" in result.stderr
+    assert blocker.read_text() == "x"

@@ -58,6 +58,8 @@ public struct FitbitClient: Sendable {
             switch result.status {
             case 200:
                 return .success(result.body)
+            case 403:
+                throw ExportError.authorizationNeeded("the heart-rate endpoint answered 403 (\(APIErrorBody(result.body).types.first ?? "insufficient_scope")): the token lacks the heartrate scope")
             default:
                 let body = APIErrorBody(result.body)
                 return .failure(DayFailure(date: date, kind: .http, httpStatus: result.status, message: "heart-rate request refused" + body.summary))
