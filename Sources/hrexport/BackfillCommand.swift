@@ -15,6 +15,7 @@ struct BackfillCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
 
     @Option(help: "First day (YYYY-MM-DD). Default: the account's first day.")
@@ -29,20 +30,10 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output format: parquet or csv (gzip). Default: the format this detail was last written in, else parquet. A month written in another format is rewritten whole in this one.", valueName: "format"))
     var format: OutputFormat?
 
-    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
-    var groupReadable = false
-
-    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
-    var lockTimeout: Double = 0
-
     func validate() throws {
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
-        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
-
-    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
-    var force = false
 
     @Option(help: "Requests kept in flight while the rate budget allows.")
     var concurrency: Int = 4
@@ -54,10 +45,10 @@ struct BackfillCommand: AsyncParsableCommand {
             options.format = format
             options.from = from
             options.to = to
-            options.lockTimeout = lockTimeout
-            options.force = force
             options.concurrency = concurrency
-            if groupReadable { options.permissions = .groupReadable }
+            options.lockTimeout = writing.lockTimeout
+            options.force = writing.force
+            options.permissions = writing.permissions
             try await ExportRunner.run(options, api: api)
         }
     }

@@ -51,7 +51,7 @@ extension HRExportCommand {
 
 /// Where files and state live. Flags override HREXPORT_OUT / HREXPORT_STATE_DIR, which override the defaults.
 struct LocationOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Export folder (env HREXPORT_OUT; default ~/.local/share/hrexport).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Export folder (env HREXPORT_OUT; default: the last backfill's folder, else ~/.local/share/hrexport).", valueName: "dir"))
     var out: String?
 
     @Option(help: ArgumentHelp("State folder holding credentials and locks (env HREXPORT_STATE_DIR; default ~/.config/hrexport).", valueName: "dir"))
@@ -87,10 +87,38 @@ struct LocationOptions: ParsableArguments {
         return users[0]
     }
 
+    /// The manifest of the resolved user, or a usage error telling how to make one.
+    func loadManifest() throws -> (manifest: Manifest, out: String, user: String) {
+        let out = resolvedOut
+        let user = try resolvedUser(out: out)
+        guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
+            throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
+        }
+        return (manifest, out, user)
+    }
+
     func validate() throws {
         if let out, FileSystem.exists(out), !FileSystem.isDirectory(out) {
             throw ValidationError("--out \(out) is a file, not a folder")
         }
+    }
+}
+
+/// How a command that writes the export treats files and other runs.
+struct WriteOptions: ParsableArguments {
+    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
+    var force = false
+
+    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
+    var groupReadable = false
+
+    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
+    var lockTimeout: Double = 0
+
+    var permissions: FilePermissions { groupReadable ? .groupReadable : .private }
+
+    func validate() throws {
+        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
     }
 }
 

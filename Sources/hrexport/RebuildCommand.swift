@@ -13,31 +13,20 @@ struct RebuildCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup var writing: WriteOptions
 
     @Option(help: ArgumentHelp("Output format: parquet or csv. Default: the format each detail was last written in.", valueName: "format"))
     var format: OutputFormat?
 
-    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
-    var force = false
-
-    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
-    var groupReadable = false
-
-    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
-    var lockTimeout: Double = 0
-
-    func validate() throws {
-        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
-    }
 
     func run() async throws {
         try await reportingErrors {
             let out = location.resolvedOut
             var options = RebuildOptions(out: out, stateFolder: location.resolvedStateDir, user: try location.resolvedUser(out: out))
             options.format = format
-            options.lockTimeout = lockTimeout
-            options.force = force
-            if groupReadable { options.permissions = .groupReadable }
+            options.lockTimeout = writing.lockTimeout
+            options.force = writing.force
+            options.permissions = writing.permissions
             let summary = try await Rebuild(options: options).run { detail, written in
                 Console.info("\(written.month)  \(detail.rawValue)  \(written.rowsInFile) rows  \(written.format.rawValue)")
             }

@@ -16,11 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let out = location.resolvedOut
-            let user = try location.resolvedUser(out: out)
-            guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
-                throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
-            }
+            let (manifest, _, user) = try location.loadManifest()
             var report = StatusReport(manifest: manifest)
             report.budget = RateBudgetStore(stateFolder: location.resolvedStateDir, source: manifest.source, user: user).load()
                 .map(StatusReport.Budget.init(saved:))

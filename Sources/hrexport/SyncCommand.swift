@@ -17,6 +17,7 @@ struct SyncCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
 
     @Option(help: ArgumentHelp("Sync only this detail. Default: every detail the export holds (1min for a new one).", valueName: "detail"))
@@ -31,22 +32,12 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Requests kept in flight while the rate budget allows.")
     var concurrency: Int = 4
 
-    @Flag(help: "Replace a month file even if hrexport did not write it or it is damaged (it is refused otherwise).")
-    var force = false
-
-    @Flag(help: "Create folders 0750 and files 0640 instead of 0700 and 0600.")
-    var groupReadable = false
-
-    @Option(help: "Seconds to wait for another run of the same user to finish before exiting 4.")
-    var lockTimeout: Double = 0
-
     @Option(help: ArgumentHelp("Also append every line printed, timestamped, to this file (rotated at 1 MiB, 3 kept).", valueName: "file"))
     var log: String?
 
     func validate() throws {
         guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
-        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
     }
 
     func run() async throws {
@@ -74,9 +65,9 @@ struct SyncCommand: AsyncParsableCommand {
             }
             options.format = format
             options.concurrency = concurrency
-            options.lockTimeout = lockTimeout
-            options.force = force
-            if groupReadable { options.permissions = .groupReadable }
+            options.lockTimeout = writing.lockTimeout
+            options.force = writing.force
+            options.permissions = writing.permissions
             try await ExportRunner.run(options, api: api)
         }
     }

@@ -22,11 +22,7 @@ struct TimeZoneCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let out = location.resolvedOut
-                let user = try location.resolvedUser(out: out)
-                guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
-                    throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
-                }
+                let manifest = try location.loadManifest().manifest
                 for entry in manifest.timezones.entries { Console.line("\(entry.from)  \(entry.zone)") }
             }
         }
