@@ -66,4 +66,36 @@ struct DecoderTests {
             try decoder.decode(Array("<html>Service Unavailable</html>".utf8), date: LocalDate("2026-03-08")!, detail: .oneMinute)
         }
     }
+
+    private func body(_ samples: String) -> [UInt8] {
+        Array(("""
+        {"activities-heart":[{"dateTime":"2026-03-08","value":{"heartRateZones":[],"restingHeartRate":60}}],
+         "activities-heart-intraday":{"dataset":[\(samples)],"datasetInterval":1,"datasetType":"minute"}}
+        """).utf8)
+    }
+
+    @Test("negative, zero and absurd bpm are sensor noise and dropped; the plausible ones stay")
+    func absurdBPM() throws {
+        let day = try decoder.decode(body(#"{"time":"00:00:00","value":-5},{"time":"00:01:00","value":999},{"time":"00:02:00","value":72},{"time":"00:03:00","value":0}"#),
+                                     date: LocalDate("2026-03-08")!, detail: .oneMinute)
+        #expect(day.samples == [WallClockSample(secondOfDay: 120, bpm: 72)])
+    }
+
+    @Test("a time outside the day, or not a time, fails the day")
+    func timesOutsideTheDay() {
+        for time in ["24:00:00", "23:60:00", "-1:00:00", "noon"] {
+            #expect(throws: DayFailure.self, "\(time)") {
+                try decoder.decode(body(#"{"time":"\#(time)","value":70}"#), date: LocalDate("2026-03-08")!, detail: .oneMinute)
+            }
+        }
+    }
+
+    @Test("only a whole JSON object or array passes the client's check; a cut or an HTML page is retried")
+    func wholeJSON() {
+        #expect(FitbitClient.isWholeJSON(Array(" {\"a\":1}\n".utf8)))
+        #expect(FitbitClient.isWholeJSON(Array("[]".utf8)))
+        #expect(!FitbitClient.isWholeJSON(Array("{\"a\":[1,2".utf8)))
+        #expect(!FitbitClient.isWholeJSON(Array("<html>502</html>".utf8)))
+        #expect(!FitbitClient.isWholeJSON([]))
+    }
 }
