@@ -8,7 +8,7 @@ PYTHON  := .venv/bin/python
 # What the interop tests and the benchmark import; `bash .ci/run` installs the same list.
 PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest
 
-.PHONY: build install demo test bench venv backfill nightly install-timer clean
+.PHONY: build install demo test bench venv backfill nightly report install-timer clean
 
 build:
 	$(SWIFT) build -c release --product hrexport
@@ -51,6 +51,11 @@ backfill: build
 # The nightly incremental run by hand: what is new, late or failed since the last run.
 nightly: build
 	@$(BIN) sync --out $(OUT) || { status=$$?; if [ $$status -eq 3 ]; then echo "Authorize first: HREXPORT_CLIENT_ID=<your app's client id> $(BIN) auth"; fi; exit $$status; }
+
+# An SVG of a month of the export: make report [MONTH=YYYY-MM] (default: last month)
+MONTH ?= $(shell date -d "$$(date +%Y-%m-01) -1 month" +%Y-%m)
+report: build
+	$(BIN) report --out $(OUT) --month $(MONTH)
 
 # Installs the binary and a systemd user timer that runs `hrexport sync` nightly after 03:00.
 install-timer: install

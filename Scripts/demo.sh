@@ -34,6 +34,9 @@ echo
 "$BIN" status
 echo
 ls -l data/export/SANDBOX1/heart_rate_1min
+echo
+last=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
+echo "a picture of $last (open it in any browser): $("$BIN" report --month "$last")"
 cat <<'TXT'
 
 Load it in pandas (time is tz-aware UTC, bpm int16):

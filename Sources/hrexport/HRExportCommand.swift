@@ -16,7 +16,7 @@ struct HRExportCommand: AsyncParsableCommand {
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: HRExport.version,
-        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ScheduleCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, ScheduleCommand.self, SandboxCommand.self]
     )
 }
 

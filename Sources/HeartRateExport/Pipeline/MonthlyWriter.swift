@@ -168,7 +168,7 @@ extension MonthAssembler {
         if !daily.isEmpty {
             let path = layout.dailyFile(month, format.format)
             try refuseForeign(path)
-            try format.writeDaily(daily, context: context, to: path, permissions: permissions)
+            try format.writeDaily(try withOtherDetailsDays(daily, month), context: context, to: path, permissions: permissions)
             files.append(path)
             try removeOtherFormats { layout.dailyFile(month, $0) }
         }
@@ -184,6 +184,19 @@ extension MonthAssembler {
                   day.rows == 0 || prior.format == format.format else { return false }
             return day.day.map { CanonicalDigest.sha256(of: $0.samples) } == prior.sha256
         }
+    }
+
+    /// The daily file is shared by every detail: keep the days that only another detail's export holds
+    /// (a 1sec backfill of part of a month must not drop the 1min export's other days).
+    private func withOtherDetailsDays(_ rows: [DailyRow], _ month: YearMonth) throws(ExportError) -> [DailyRow] {
+        var byDate = [LocalDate: DailyRow]()
+        for existing in OutputFormat.allCases.reversed() where FileSystem.exists(layout.dailyFile(month, existing)) {
+            let reader = MonthFileFormats.format(existing)
+            guard reader.isOurs(layout.dailyFile(month, existing)) else { continue }
+            for row in try reader.readDaily(from: layout.dailyFile(month, existing)) { byDate[row.date] = row }
+        }
+        for row in rows { byDate[row.date] = row }
+        return byDate.keys.sorted().map { byDate[$0]! }
     }
 
     /// A file that is not ours, or too damaged to tell, may be somebody's work: never replaced silently.
