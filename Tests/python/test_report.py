@@ -63,3 +63,17 @@ def test_report_refuses_bad_input(holiday):
     for args in (["report"], ["report", "--month", "2026-13"], ["report", "--month", "2026-10", "--year", "2026"]):
         result = holiday.run(*args, check=False)
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, args
+
+
+def test_status_draws_each_month_as_a_strip_of_days(holiday):
+    import json
+    table = holiday.run("status").stdout
+    row = next(line for line in table.splitlines() if line.startswith("2026-10 "))
+    strip = row[9:9 + 31]
+    assert strip[11:14] == "..."  # the three days off the wrist are empty
+    assert strip.count("#") >= 25
+    assert "nothing missing" in table and "token   fingerprint" in table and "ago)" in table
+    report = json.loads(holiday.run("status", "--json").stdout)
+    month = next(m for m in report["months"] if m["month"] == "2026-10")
+    assert month["days"] == strip and month["file_bytes"] > 1000
+    assert month["complete"] == strip.count("#") and month["empty"] == strip.count(".")
