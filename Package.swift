@@ -59,6 +59,7 @@ let package = Package(
                 "HeartRateExport",
                 "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

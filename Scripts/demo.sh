@@ -27,8 +27,8 @@ curl -fsSL -o /dev/null "$(head -n 1 "$DEMO/authorize.url")"
 wait $auth
 
 from=$(date -d "$(date +%Y-%m-01) -3 months" +%Y-%m-%d)
-echo "backfilling 1-minute heart rate from $from to yesterday (per-day log: $DEMO/backfill.log)"
-"$BIN" backfill --from "$from" --detail 1min 2> "$DEMO/backfill.log"
+echo "backfilling 1-minute heart rate from $from to yesterday"
+"$BIN" backfill --from "$from" --detail 1min
 "$BIN" verify
 echo
 "$BIN" status

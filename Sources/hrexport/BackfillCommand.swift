@@ -17,6 +17,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "First day (YYYY-MM-DD). Default: the account's first day.")
     var from: LocalDate?
@@ -49,7 +50,7 @@ struct BackfillCommand: AsyncParsableCommand {
             options.lockTimeout = writing.lockTimeout
             options.force = writing.force
             options.permissions = writing.permissions
-            try await ExportRunner.run(options, api: api)
+            try await ExportRunner.run(options, api: api, output: output)
         }
     }
 
@@ -69,18 +70,21 @@ enum ExportRunner {
         return options
     }
 
-    static func run(_ options: BackfillOptions, api: APIOptions) async throws {
+    static func run(_ options: BackfillOptions, api: APIOptions, output: OutputOptions) async throws {
         let started = ContinuousClock.now
+        let progress = ConsoleProgress(output: output, command: options.command)
+        defer { progress.finish() }
         let stored = try CredentialsStore(stateFolder: options.stateFolder).load(source: .fitbit, user: options.user)
         let transport = AsyncHTTPTransport()
         let summary: Manifest.RunSummary
         do {
-            summary = try await Backfill(options: options, configuration: api.configuration(stored: stored), transport: transport, reporter: StderrReporter()).run()
+            summary = try await Backfill(options: options, configuration: api.configuration(stored: stored), transport: transport, reporter: progress).run()
         } catch {
             await transport.shutdown()
             throw error
         }
         await transport.shutdown()
+        progress.finish()
         let elapsed = (ContinuousClock.now - started).components
         Console.line(describe(summary, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
         if summary.failed > 0 {
@@ -96,25 +100,5 @@ enum ExportRunner {
         return "\(range): \(days) days fetched or resumed (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
             + "\(s.noAccess) no access, \(s.failed) failed), \(s.rows) rows, \(s.filesWritten) files, \(s.requests) requests, "
             + String(format: "%.1f s", seconds)
-    }
-}
-
-/// One line per finished day on stderr; later issues make this a live progress line.
-struct StderrReporter: ProgressReporter {
-    func warning(_ message: String) { Console.error("warning: " + message) }
-
-    func day(_ day: ProcessedDay) {
-        var line = "\(day.date)  \(day.detail.rawValue)  \(day.status.rawValue)"
-        if day.rows > 0 { line += "  \(day.rows) rows" }
-        if !day.fromNetwork && day.fetchedAt != nil { line += "  (from the raw archive)" }
-        if let failure = day.failure { line += "  " + failure.description }
-        if day.status == .noAccess { line += "  (no intraday series: intraday heart rate needs an app of type Personal)" }
-        Console.info(line)
-    }
-
-    func waiting(for duration: Duration) {
-        let seconds = Int(duration.components.seconds) + 1
-        let resume = Date().addingTimeInterval(Double(seconds))
-        Console.info("rate limit reached: waiting \(seconds) s, resuming at \(Backfill.iso(resume))")
     }
 }

@@ -19,6 +19,7 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("Sync only this detail. Default: every detail the export holds (1min for a new one).", valueName: "detail"))
     var detail: Detail?
@@ -68,7 +69,7 @@ struct SyncCommand: AsyncParsableCommand {
             options.lockTimeout = writing.lockTimeout
             options.force = writing.force
             options.permissions = writing.permissions
-            try await ExportRunner.run(options, api: api)
+            try await ExportRunner.run(options, api: api, output: output)
         }
     }
 }

@@ -42,6 +42,21 @@ public protocol ProgressReporter: Sendable {
     func warning(_ message: String)
     func day(_ day: ProcessedDay)
     func waiting(for duration: Duration)
+    /// The days this run will go through for a detail, before the first is fetched.
+    func planned(_ days: Int, detail: Detail)
+    /// A month file (and the manifest describing it) is written.
+    func monthWritten(_ month: WrittenMonth, detail: Detail)
+    /// What the rate window allows now: learned from each response.
+    func budget(_ snapshot: RateBudgetStore.Saved)
+    /// One request and its answer (`GET /1/user/-/... 200 12 ms`): never a token.
+    func request(_ line: String)
+}
+
+extension ProgressReporter {
+    public func planned(_ days: Int, detail: Detail) {}
+    public func monthWritten(_ month: WrittenMonth, detail: Detail) {}
+    public func budget(_ snapshot: RateBudgetStore.Saved) {}
+    public func request(_ line: String) {}
 }
 
 /// The whole export of one range: the stages wired together, the manifest kept after each month.
@@ -77,8 +92,9 @@ public struct Backfill: Sendable {
         let reporter = self.reporter
         let tokens = TokenProvider(credential: current, store: store, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
         let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: .fitbit, user: current.user),
-                                onWait: { reporter.waiting(for: $0) })
-        let client = FitbitClient(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry)
+                                onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })
+        let client = FitbitClient(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry,
+                                  observer: { reporter.request($0) })
 
         let profile = try await client.profile()
         guard profile.encodedID == current.user else {
@@ -122,6 +138,7 @@ public struct Backfill: Sendable {
                 if let last = plan.days.max() { summary.to = max(summary.to ?? last, last) }
             }
             summary.detail = detail
+            reporter.planned(plan.days.count, detail: detail)
             guard !plan.isEmpty else { continue }
             try await export(plan, detail: detail, lastSync: lastSync, client: client, tokens: tokens, layout: layout, user: profile.encodedID,
                              manifest: &manifest, manifestStore: manifestStore, summary: &summary)
@@ -167,6 +184,7 @@ public struct Backfill: Sendable {
             manifest.token = await Self.identity(of: tokens.current)
             if !written.files.isEmpty { CrashPoint.reached(.beforeManifest) }
             try manifestStore.save(manifest)
+            reporter.monthWritten(written, detail: detail)
         }
     }
 

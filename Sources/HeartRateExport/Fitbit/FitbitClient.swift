@@ -20,8 +20,12 @@ public struct FitbitClient: Sendable {
     public let budget: RateBudget
     let transport: any HTTPTransport
     let retry: RetryPolicy
+    /// Told of every request as `GET <path> <status> <ms> ms`: the path carries no secret, headers are never shown.
+    let observer: @Sendable (String) -> Void
 
-    public init(configuration: APIConfiguration, transport: any HTTPTransport, tokens: TokenProvider, budget: RateBudget, retry: RetryPolicy = .standard) {
+    public init(configuration: APIConfiguration, transport: any HTTPTransport, tokens: TokenProvider, budget: RateBudget, retry: RetryPolicy = .standard,
+                observer: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.observer = observer
         self.configuration = configuration
         self.transport = transport
         self.tokens = tokens
@@ -104,9 +108,12 @@ public struct FitbitClient: Sendable {
             }
             rejected = nil
             let result: HTTPResult
+            let sent = ContinuousClock.now
             do {
                 result = try await transport.send(HTTPRequestSpec(url: configuration.apiBase + path, headers: [("Authorization", "Bearer " + token), ("Accept", "application/json")]), timeout: retry.timeout)
+                observer("GET \(path) \(result.status) \((ContinuousClock.now - sent).components.attoseconds / 1_000_000_000_000_000 + (ContinuousClock.now - sent).components.seconds * 1000) ms")
             } catch {
+                observer("GET \(path) no answer (\(APIErrorBody.describe(transportError: error)))")
                 await budget.cancelled()
                 if error is CancellationError { throw error }
                 guard attempt < retry.maxAttempts else {

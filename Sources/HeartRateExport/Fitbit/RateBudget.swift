@@ -9,12 +9,15 @@ public actor RateBudget {
     private var inFlight = 0
     public private(set) var requestsSent = 0
     private let onWait: @Sendable (Duration) -> Void
+    private let onUpdate: @Sendable (RateBudgetStore.Saved) -> Void
     private let store: RateBudgetStore?
 
     /// With a store, the budget belongs to the user rather than the process: a run starts from what the
     /// last run of the same user left in the current window, before its first response.
-    public init(store: RateBudgetStore? = nil, onWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
+    public init(store: RateBudgetStore? = nil, onWait: @escaping @Sendable (Duration) -> Void = { _ in },
+                onUpdate: @escaping @Sendable (RateBudgetStore.Saved) -> Void = { _ in }) {
         self.onWait = onWait
+        self.onUpdate = onUpdate
         self.store = store
         if let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
             limit = saved.limit
@@ -66,7 +69,10 @@ public actor RateBudget {
                 ?? response.header("Fitbit-Rate-Limit-Reset").flatMap(Double.init) ?? 60
             resetAt = ContinuousClock.now + .milliseconds(Int(retryAfter * 1000))
         }
-        if let store, let saved = snapshot() { store.save(saved) }
+        if let saved = snapshot() {
+            store?.save(saved)
+            onUpdate(saved)
+        }
     }
 
     /// The request never got an answer: release its reservation.
