@@ -10,110 +10,92 @@ public struct HeartRateDecoder: Sendable {
     public init() {}
 
     public func decode(_ body: [UInt8], date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
-        let response: WireResponse
+        var scanner = JSONScanner(body)
+        var daySummary: JSONValue?
+        var hasIntraday = false
+        var datasetType: JSONValue?
+        var samples = [WallClockSample]()
+        samples.reserveCapacity(detail == .oneSecond ? 32_768 : 1_440)
         do {
-            response = try JSONDecoder().decode(WireResponse.self, from: Data(body))
+            try scanner.object { (s, key) throws(JSONScanner.Failure) in
+                switch key {
+                case "activities-heart":
+                    daySummary = try s.value()
+                case "activities-heart-intraday":
+                    hasIntraday = true
+                    try s.object { (s, key) throws(JSONScanner.Failure) in
+                        switch key {
+                        case "dataset": try s.array { (s) throws(JSONScanner.Failure) in try Self.sample(&s, into: &samples) }
+                        case "datasetType": datasetType = try s.value()
+                        default: try s.skip()
+                        }
+                    }
+                default:
+                    try s.skip()
+                }
+            }
+            try scanner.end()
         } catch {
-            throw DayFailure(date: date, kind: .decode, message: "malformed heart-rate body: \(Self.describe(error))")
+            throw DayFailure(date: date, kind: .decode, message: "malformed heart-rate body: \(error.description)")
         }
         var summary = DailySummary()
-        if let entry = response.activitiesHeart?.first {
-            guard entry.dateTime == date.description else {
-                throw DayFailure(date: date, kind: .decode, message: "body is for \(entry.dateTime), not the requested day")
+        if let entry = daySummary?.array?.first {
+            guard let dateTime = entry["dateTime"]?.string else {
+                throw DayFailure(date: date, kind: .decode, message: "malformed heart-rate body: the day summary lacks dateTime")
             }
-            if let resting = entry.value?.restingHeartRate, Self.plausibleBPM.contains(resting) {
+            guard dateTime == date.description else {
+                throw DayFailure(date: date, kind: .decode, message: "body is for \(dateTime), not the requested day")
+            }
+            if let resting = entry["value"]?["restingHeartRate"]?.integer, Self.plausibleBPM.contains(resting) {
                 summary.restingBPM = Int16(resting)
             }
-            for zone in entry.value?.heartRateZones ?? [] {
-                guard let index = Self.zoneIndex[zone.name ?? ""] else { continue }
-                summary.zoneMinutes[index] = Int16(clamping: zone.minutes ?? 0)
+            for zone in entry["value"]?["heartRateZones"]?.array ?? [] {
+                guard let index = Self.zoneIndex[zone["name"]?.string ?? ""] else { continue }
+                summary.zoneMinutes[index] = Int16(clamping: zone["minutes"]?.integer ?? 0)
             }
         }
-        guard let intraday = response.intraday else {
+        guard hasIntraday else {
             return HeartRateDay(date: date, detail: detail, samples: [], summary: summary, hasIntraday: false)
         }
-        if let type = intraday.datasetType, type != Self.datasetType(detail) {
+        if let type = datasetType?.string, type != Self.datasetType(detail) {
             throw DayFailure(date: date, kind: .decode, message: "dataset is of type \"\(type)\", expected \"\(Self.datasetType(detail))\" for \(detail.rawValue)")
         }
-        var samples = [WallClockSample]()
-        samples.reserveCapacity(intraday.dataset.count)
-        for point in intraday.dataset {
-            guard let second = WallClock.secondOfDay(point.time.utf8) else {
-                throw DayFailure(date: date, kind: .decode, message: "sample time \"\(point.time)\" is not HH:mm:ss of one day")
-            }
-            guard Self.plausibleBPM.contains(point.value) else { continue }
-            samples.append(WallClockSample(secondOfDay: Int32(second), bpm: Int16(point.value)))
-        }
         return HeartRateDay(date: date, detail: detail, samples: samples, summary: summary)
+    }
+
+    /// One `{"time":"HH:mm:ss","value":N}`; the value may also come as a numeric string. Implausible bpm
+    /// are dropped here; a sample without a valid time or value fails the day.
+    private static func sample(_ s: inout JSONScanner, into samples: inout [WallClockSample]) throws(JSONScanner.Failure) {
+        var second: Int?
+        var bpm: Int?
+        let start = s.position
+        try s.object { (s, key) throws(JSONScanner.Failure) in
+            switch key {
+            case "time":
+                let text = try s.stringBytes()
+                guard let parsed = WallClock.secondOfDay(text) else {
+                    throw JSONScanner.Failure(offset: start, reason: "sample time \"\(String(decoding: text, as: UTF8.self))\" is not HH:mm:ss of one day")
+                }
+                second = parsed
+            case "value":
+                if let fast = try s.smallInteger() {
+                    bpm = fast
+                } else {
+                    let value = try s.value()
+                    guard let number = value.integer else {
+                        throw JSONScanner.Failure(offset: start, reason: "sample value \(value) is not a whole number")
+                    }
+                    bpm = number
+                }
+            default:
+                try s.skip()
+            }
+        }
+        guard let second, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a sample lacks its time or value") }
+        if plausibleBPM.contains(bpm) { samples.append(WallClockSample(secondOfDay: Int32(second), bpm: Int16(bpm))) }
     }
 
     static func datasetType(_ detail: Detail) -> String { detail == .oneSecond ? "second" : "minute" }
 
     static let zoneIndex = ["Out of Range": 0, "Fat Burn": 1, "Cardio": 2, "Peak": 3]
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return (path.isEmpty ? "" : path + ": ") + context.debugDescription
-        case DecodingError.keyNotFound(let key, _):
-            return "missing key \(key.stringValue)"
-        default:
-            return "not JSON"
-        }
-    }
-}
-
-private struct WireResponse: Decodable {
-    var activitiesHeart: [DaySummary]?
-    var intraday: Intraday?
-
-    enum CodingKeys: String, CodingKey {
-        case activitiesHeart = "activities-heart"
-        case intraday = "activities-heart-intraday"
-    }
-
-    struct DaySummary: Decodable {
-        var dateTime: String
-        var value: Value?
-    }
-
-    struct Value: Decodable {
-        var heartRateZones: [Zone]?
-        var restingHeartRate: Int?
-    }
-
-    struct Zone: Decodable {
-        var name: String?
-        var minutes: Int?
-    }
-
-    struct Intraday: Decodable {
-        var dataset: [Point]
-        var datasetType: String?
-    }
-
-    struct Point: Decodable {
-        var time: String
-        var value: Int
-
-        enum CodingKeys: String, CodingKey { case time, value }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            time = try container.decode(String.self, forKey: .time)
-            // The time-window variant has been seen to send `value` as a numeric string.
-            if let number = try? container.decode(Int.self, forKey: .value) {
-                value = number
-            } else if let double = try? container.decode(Double.self, forKey: .value), double.isFinite, double.rounded() == double {
-                value = Int(double)
-            } else {
-                let text = try container.decode(String.self, forKey: .value)
-                guard let number = Int(text) else {
-                    throw DecodingError.dataCorruptedError(forKey: .value, in: container, debugDescription: "value \"\(text)\" is not a number")
-                }
-                value = number
-            }
-        }
-    }
 }
