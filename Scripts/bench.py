@@ -6,6 +6,11 @@ Size: one month of 1sec heart rate (as the sandbox serves it) written by hrexpor
 pyarrow with compression="gzip" (its defaults otherwise), and as hrexport's CSV.gz.
 The export is generated once through the real CLI against the sandbox and cached under data/bench/.
 
+Rebuild: `hrexport rebuild` of a year of 1sec responses from the raw archive (decode, normalize, write
+Parquet; no network) against Scripts/reference_rebuild.py (json + vectorized pandas + pyarrow) on the same
+bodies, in CPU seconds (user + system of each child process) and peak RSS; then our peak RSS rebuilding
+1, 3 and 12 months.
+
 Rate floor: a backfill of 100 days against a sandbox with a compressed clock (L = 10 requests per window of
 W = 3 s). N requests cannot finish before the window ceil((N + used) / L) begins; the ratio is the
 backfill's wall time, less the time it spent inside its last window, over that floor (goal 1.00, at most
@@ -40,15 +45,15 @@ def environment(out: Path, state: Path, base: str = "") -> dict:
     return env
 
 
-def generate(out: Path, state: Path):
-    """Backfills the month of 1sec data from a sandbox once; later runs reuse it."""
+def generate(out: Path, state: Path, days: tuple):
+    """Backfills a range of 1sec data from a sandbox once; later runs reuse it."""
     sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
     try:
         env = environment(out, state, sandbox.stdout.readline().strip())
         auth = subprocess.Popen([BIN, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         urllib.request.urlopen(auth.stdout.readline().strip(), timeout=10).read()
         assert auth.wait(timeout=30) == 0
-        run("backfill", "--from", MONTH[0], "--to", MONTH[1], "--detail", "1sec", env=env)
+        run("backfill", "--from", days[0], "--to", days[1], "--detail", "1sec", env=env)
     finally:
         sandbox.terminate()
         sandbox.wait()
@@ -61,7 +66,7 @@ def size_section() -> dict:
     if not ours.exists():
         shutil.rmtree(BENCH / "size", ignore_errors=True)
         print(f"generating {MONTH[0]}..{MONTH[1]} of 1sec data through the sandbox (cached in {source}) ...", flush=True)
-        generate(source, state)
+        generate(source, state, MONTH)
     else:
         # Rewrite from the cached raw archive with the binary under test: the writer may have changed.
         run("rebuild", "--format", "parquet", env=environment(source, state))
@@ -81,6 +86,60 @@ def size_section() -> dict:
             "bytes_per_row": {k: round(v / rows, 3) for k, v in sizes.items()},
             "ratio_vs_pyarrow_gzip": round(sizes["hrexport_parquet"] / sizes["pyarrow_gzip_parquet"], 3),
             "ratio_vs_csv_gz": round(sizes["hrexport_parquet"] / sizes["hrexport_csv_gz"], 3)}
+
+
+YEAR = ("2025-11-01", "2026-10-31")
+
+
+def child(args, env=None) -> dict:
+    """Runs a process and returns its wall time, CPU seconds and peak RSS (from wait4, this child only)."""
+    started = time.monotonic()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    if status != 0:
+        raise SystemExit(f"bench: {args[:2]} failed: {process.stderr.read().decode()[-500:]}")
+    return {"wall_seconds": round(wall, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def months_only(source: Path, target: Path, count: int):
+    """A copy of an export whose manifest lists only its first `count` months (the raw archive is linked)."""
+    shutil.rmtree(target, ignore_errors=True)
+    user = target / "SANDBOX1"
+    user.mkdir(parents=True)
+    (user / "raw").symlink_to((source / "SANDBOX1" / "raw").resolve())
+    manifest = json.loads((source / "SANDBOX1" / "manifest.json").read_text())
+    months = sorted({d[:7] for d in manifest["days"]["1sec"]})[:count]
+    manifest["days"] = {"1sec": {d: e for d, e in manifest["days"]["1sec"].items() if d[:7] in months}}
+    (user / "manifest.json").write_text(json.dumps(manifest))
+
+
+def rebuild_section() -> dict:
+    source = BENCH / "year" / "export"
+    state = BENCH / "year" / "state"
+    raw = source / "SANDBOX1" / "raw" / "fitbit" / "1sec"
+    if not (source / "SANDBOX1" / "manifest.json").exists():
+        shutil.rmtree(BENCH / "year", ignore_errors=True)
+        print(f"generating {YEAR[0]}..{YEAR[1]} of 1sec data through the sandbox (once; cached in {source}) ...", flush=True)
+        generate(source, state, YEAR)
+    bodies = sorted(raw.glob("*/*.json.gz"))
+    json_bytes = sum(int.from_bytes(p.read_bytes()[-4:], "little") for p in bodies)
+    env = environment(source, state)
+    ours = child([BIN, "rebuild", "--format", "parquet"], env=env)
+    samples = sum(e["rows"] for e in json.loads((source / "SANDBOX1" / "manifest.json").read_text())["days"]["1sec"].values())
+    reference_out = BENCH / "year" / "reference"
+    shutil.rmtree(reference_out, ignore_errors=True)
+    reference = child([sys.executable, str(ROOT / "Scripts" / "reference_rebuild.py"), str(raw), str(reference_out), "America/New_York"])
+    for r in (ours, reference):
+        r["samples_per_second"] = round(samples / max(r["cpu_seconds"], 1e-9))
+        r["json_mb_per_cpu_second"] = round(json_bytes / 1e6 / max(r["cpu_seconds"], 1e-9), 1)
+    scaling = {}
+    for count in (1, 3, 12):
+        target = BENCH / "year" / f"months-{count}"
+        months_only(source, target, count)
+        scaling[count] = child([BIN, "rebuild", "--format", "parquet"], env=environment(target, BENCH / "year" / f"state-{count}"))["peak_rss_mb"]
+    return {"days": len(bodies), "samples": samples, "json_mb": round(json_bytes / 1e6, 1), "hrexport": ours, "reference": reference,
+            "cpu_ratio": round(reference["cpu_seconds"] / max(ours["cpu_seconds"], 1e-9), 2), "peak_rss_mb_by_months": scaling}
 
 
 def rate_floor_section(days=100, limit=10, window=3.0) -> dict:
@@ -136,6 +195,18 @@ def main() -> int:
         b = size["bytes"][name]
         print(f"  {label:<34}{b:>12,}{size['bytes_per_row'][name]:>11.2f}{b / size['bytes']['pyarrow_gzip_parquet']:>11.2f}x")
     print(f"  goal: hrexport Parquet at most 0.6x pyarrow's (never above 1.0x): {size['ratio_vs_pyarrow_gzip']:.2f}x")
+    rebuild = rebuild_section()
+    ours, ref = rebuild["hrexport"], rebuild["reference"]
+    print()
+    print(f"Rebuild: {rebuild['days']} days of 1sec, {rebuild['samples']:,} samples, {rebuild['json_mb']} MB of JSON, from the raw archive to monthly Parquet")
+    print(f"  {'':<36}{'CPU s':>8}{'wall s':>8}{'samples/CPU s':>15}{'MB JSON/CPU s':>15}{'peak RSS MB':>13}")
+    for label, r in (("hrexport rebuild", ours), ("json + pandas + pyarrow (reference)", ref)):
+        print(f"  {label:<36}{r['cpu_seconds']:>8.2f}{r['wall_seconds']:>8.2f}{r['samples_per_second']:>15,}{r['json_mb_per_cpu_second']:>15.1f}{r['peak_rss_mb']:>13.1f}")
+    print(f"  reference CPU / ours: {rebuild['cpu_ratio']:.2f}x (goal at least 5x)")
+    rss = rebuild["peak_rss_mb_by_months"]
+    print(f"  our peak RSS rebuilding 1 / 3 / 12 months: {rss[1]} / {rss[3]} / {rss[12]} MB"
+          f" (12 months at {rss[12] / rss[1]:.2f}x of 1; goal within 1.2x and under 60 MB)")
+
     rate = rate_floor_section()
     print()
     print(f"Rate floor: {rate['days']} days of 1min, {rate['limit']} requests per {rate['window_seconds']:.0f} s window, concurrency 4")
@@ -143,7 +214,7 @@ def main() -> int:
     print(f"  wall {rate['wall_seconds']:.2f} s = floor {rate['floor_seconds']:.2f} s + last window {rate['last_window_seconds']:.2f} s"
           f" + {rate['wall_seconds'] - rate['floor_seconds'] - rate['last_window_seconds']:.2f} s")
     print(f"  ratio to the floor {rate['ratio_to_floor']:.3f} (goal 1.00, at most 1.03); data requests per day {rate['data_requests_per_day']:.2f} (goal 1.00)")
-    result = {"size": size, "rate_floor": rate, "seconds": round(time.monotonic() - started, 1)}
+    result = {"size": size, "rebuild": rebuild, "rate_floor": rate, "seconds": round(time.monotonic() - started, 1)}
     (BENCH / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {BENCH / 'latest.json'} in {result['seconds']} s")
     return 0
