@@ -47,13 +47,15 @@ def environment(out: Path, state: Path, base: str = "") -> dict:
 
 def generate(out: Path, state: Path, days: tuple):
     """Backfills a range of 1sec data from a sandbox once; later runs reuse it."""
-    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    # No rate limit: the corpus is the same however fast it is fetched.
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0", "--rate-limit", "1000000"], stdout=subprocess.PIPE, text=True)
     try:
         env = environment(out, state, sandbox.stdout.readline().strip())
         auth = subprocess.Popen([BIN, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         urllib.request.urlopen(auth.stdout.readline().strip(), timeout=10).read()
         assert auth.wait(timeout=30) == 0
         run("backfill", "--from", days[0], "--to", days[1], "--detail", "1sec", env=env)
+        (out / "complete").write_text(f"{days[0]}..{days[1]}\n")
     finally:
         sandbox.terminate()
         sandbox.wait()
@@ -63,7 +65,7 @@ def size_section() -> dict:
     source = BENCH / "size" / "export"
     state = BENCH / "size" / "state"
     ours = source / "SANDBOX1" / "heart_rate_1sec" / "2026-01.parquet"
-    if not ours.exists():
+    if not ours.exists() or not (source / "complete").exists():
         shutil.rmtree(BENCH / "size", ignore_errors=True)
         print(f"generating {MONTH[0]}..{MONTH[1]} of 1sec data through the sandbox (cached in {source}) ...", flush=True)
         generate(source, state, MONTH)
@@ -92,14 +94,28 @@ YEAR = ("2025-11-01", "2026-10-31")
 
 
 def child(args, env=None) -> dict:
-    """Runs a process and returns its wall time, CPU seconds and peak RSS (from wait4, this child only)."""
+    """Runs a process and returns its wall time, CPU seconds (wait4: this child only) and peak RSS. The peak is
+    VmHWM from /proc, read until the process exits: wait4's ru_maxrss would count the memory of the Python
+    process it was forked from."""
     started = time.monotonic()
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak_kb = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        try:
+            for line in open(f"/proc/{process.pid}/status"):
+                if line.startswith("VmHWM:"):
+                    peak_kb = max(peak_kb, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.01)
+    process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     if status != 0:
         raise SystemExit(f"bench: {args[:2]} failed: {process.stderr.read().decode()[-500:]}")
-    return {"wall_seconds": round(wall, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {"wall_seconds": round(wall, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
 def months_only(source: Path, target: Path, count: int):
@@ -118,7 +134,7 @@ def rebuild_section() -> dict:
     source = BENCH / "year" / "export"
     state = BENCH / "year" / "state"
     raw = source / "SANDBOX1" / "raw" / "fitbit" / "1sec"
-    if not (source / "SANDBOX1" / "manifest.json").exists():
+    if not (source / "complete").exists():
         shutil.rmtree(BENCH / "year", ignore_errors=True)
         print(f"generating {YEAR[0]}..{YEAR[1]} of 1sec data through the sandbox (once; cached in {source}) ...", flush=True)
         generate(source, state, YEAR)
@@ -140,6 +156,47 @@ def rebuild_section() -> dict:
         scaling[count] = child([BIN, "rebuild", "--format", "parquet"], env=environment(target, BENCH / "year" / f"state-{count}"))["peak_rss_mb"]
     return {"days": len(bodies), "samples": samples, "json_mb": round(json_bytes / 1e6, 1), "hrexport": ours, "reference": reference,
             "cpu_ratio": round(reference["cpu_seconds"] / max(ours["cpu_seconds"], 1e-9), 2), "peak_rss_mb_by_months": scaling}
+
+
+def end_to_end_section() -> dict:
+    """Backfills against a sandbox without a rate limit over loopback, at concurrency 1 and 4, and the
+    reference script fetching and writing the same days itself."""
+    import datetime
+    folder = BENCH / "e2e"
+    shutil.rmtree(folder, ignore_errors=True)
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0", "--rate-limit", "1000000"], stdout=subprocess.PIPE, text=True)
+    results = {}
+    try:
+        base = sandbox.stdout.readline().strip()
+        state = folder / "state"
+        env = environment(folder / "unused", state, base)
+        auth = subprocess.Popen([BIN, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        urllib.request.urlopen(auth.stdout.readline().strip(), timeout=10).read()
+        assert auth.wait(timeout=30) == 0
+        token = json.loads((state / "credentials.json").read_text())["entries"][0]["access_token"]
+        last = datetime.date.today() - datetime.timedelta(days=2)
+        for detail, days in (("1min", 90), ("1sec", 30)):
+            first = last - datetime.timedelta(days=days - 1)
+            for concurrency in (1, 4):
+                out = folder / f"{detail}-c{concurrency}"
+                run_env = environment(out, state, base)
+                r = child([BIN, "backfill", "--from", first.isoformat(), "--to", last.isoformat(), "--detail", detail,
+                           "--concurrency", str(concurrency), "--quiet"], env=run_env)
+                r["requests_per_second"] = round((days + 2) / r["wall_seconds"], 1)
+                results[f"{detail} hrexport c{concurrency}"] = r
+            r = child([sys.executable, str(ROOT / "Scripts" / "reference_fetch.py"), base, token, detail, first.isoformat(), last.isoformat(),
+                       str(folder / f"{detail}-reference"), "America/New_York"])
+            r["requests_per_second"] = round(days / r["wall_seconds"], 1)
+            results[f"{detail} reference"] = r
+        # Peak RSS for 1 and 3 months of 1sec.
+        for months in (1, 3):
+            first = last - datetime.timedelta(days=30 * months - 1)
+            results[f"1sec {months} month(s) rss"] = child([BIN, "backfill", "--from", first.isoformat(), "--to", last.isoformat(), "--detail", "1sec",
+                                                             "--quiet"], env=environment(folder / f"rss-{months}", state, base))
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    return results
 
 
 def rate_floor_section(days=100, limit=10, window=3.0) -> dict:
@@ -207,6 +264,20 @@ def main() -> int:
     print(f"  our peak RSS rebuilding 1 / 3 / 12 months: {rss[1]} / {rss[3]} / {rss[12]} MB"
           f" (12 months at {rss[12] / rss[1]:.2f}x of 1; goal within 1.2x and under 60 MB)")
 
+    e2e = end_to_end_section()
+    print()
+    print("End to end against the sandbox over loopback, no rate limit (90 days of 1min, 30 days of 1sec)")
+    print(f"  {'':<26}{'wall s':>8}{'req/s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
+    for name, r in e2e.items():
+        if "rss" in name:
+            continue
+        print(f"  {name:<26}{r['wall_seconds']:>8.2f}{r['requests_per_second']:>8.1f}{r['cpu_seconds']:>8.2f}{r['peak_rss_mb']:>13.1f}")
+    for detail in ("1min", "1sec"):
+        ratio = e2e[f"{detail} reference"]["cpu_seconds"] / max(e2e[f"{detail} hrexport c4"]["cpu_seconds"], 1e-9)
+        print(f"  {detail}: reference CPU / ours (concurrency 4): {ratio:.2f}x (goal at least 3x)")
+    one, three = e2e["1sec 1 month(s) rss"]["peak_rss_mb"], e2e["1sec 3 month(s) rss"]["peak_rss_mb"]
+    print(f"  our peak RSS backfilling 1 / 3 months of 1sec: {one} / {three} MB ({three / one:.2f}x; goal flat)")
+
     rate = rate_floor_section()
     print()
     print(f"Rate floor: {rate['days']} days of 1min, {rate['limit']} requests per {rate['window_seconds']:.0f} s window, concurrency 4")
@@ -214,7 +285,7 @@ def main() -> int:
     print(f"  wall {rate['wall_seconds']:.2f} s = floor {rate['floor_seconds']:.2f} s + last window {rate['last_window_seconds']:.2f} s"
           f" + {rate['wall_seconds'] - rate['floor_seconds'] - rate['last_window_seconds']:.2f} s")
     print(f"  ratio to the floor {rate['ratio_to_floor']:.3f} (goal 1.00, at most 1.03); data requests per day {rate['data_requests_per_day']:.2f} (goal 1.00)")
-    result = {"size": size, "rebuild": rebuild, "rate_floor": rate, "seconds": round(time.monotonic() - started, 1)}
+    result = {"size": size, "rebuild": rebuild, "end_to_end": e2e, "rate_floor": rate, "seconds": round(time.monotonic() - started, 1)}
     (BENCH / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {BENCH / 'latest.json'} in {result['seconds']} s")
     return 0

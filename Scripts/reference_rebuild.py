@@ -17,8 +17,10 @@ import pyarrow.parquet as pq
 
 
 def day_frame(path: Path, zone: str) -> pd.DataFrame:
-    body = json.loads(gzip.decompress(path.read_bytes()))
-    date = path.name[:10]
+    return frame_from_body(json.loads(gzip.decompress(path.read_bytes())), path.name[:10], zone)
+
+
+def frame_from_body(body: dict, date: str, zone: str) -> pd.DataFrame:
     points = body.get("activities-heart-intraday", {}).get("dataset", [])
     if not points:
         return pd.DataFrame(columns=["time", "local_time", "utc_offset_min", "bpm"])
@@ -35,15 +37,20 @@ def day_frame(path: Path, zone: str) -> pd.DataFrame:
     return out.sort_values("time").drop_duplicates("time")
 
 
+SCHEMA = pa.schema([("time", pa.timestamp("ms", tz="UTC"), False), ("local_time", pa.timestamp("ms"), False),
+                    ("utc_offset_min", pa.int16(), False), ("bpm", pa.int16(), False)])
+
+
+def write_month(frames, path: Path):
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    pq.write_table(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path, compression="gzip")
+
+
 def main(argv) -> int:
     raw, out, zone = Path(argv[1]), Path(argv[2]), argv[3]
     out.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([("time", pa.timestamp("ms", tz="UTC"), False), ("local_time", pa.timestamp("ms"), False),
-                        ("utc_offset_min", pa.int16(), False), ("bpm", pa.int16(), False)])
     for month in sorted(p for p in raw.iterdir() if p.is_dir()):
-        frames = [day_frame(p, zone) for p in sorted(month.glob("*.json.gz"))]
-        frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), out / f"{month.name}.parquet", compression="gzip")
+        write_month([day_frame(p, zone) for p in sorted(month.glob("*.json.gz"))], out / f"{month.name}.parquet")
     return 0
 
 

@@ -31,7 +31,9 @@ public struct ColumnSpec: Sendable {
 public struct ParquetWriterOptions: Sendable {
     /// Rows per data page: 131,072 INT64 values are 1 MiB before encoding, as pyarrow's default page.
     public var rowsPerPage = 131_072
-    public var compressionLevel: Int32 = 9
+    /// Measured on a month of 1sec data: level 9 took 3.7 times the CPU of level 6 for 0.08 % fewer bytes;
+    /// level 1 was 13 % larger.
+    public var compressionLevel: Int32 = 6
     /// fastparquet 2026.9 misdecodes DELTA miniblocks 29 bits wide or wider (measured: 28 reads right,
     /// 29 to 40 do not; pyarrow, DuckDB and polars read all). A gap of 2^27 ms (37 hours) or more between
     /// two values therefore starts a new page, whose first value sits in the header at any size.

@@ -7,6 +7,9 @@ public actor RateBudget {
     private var remaining: Int?
     private var resetAt: ContinuousClock.Instant?
     private var inFlight = 0
+    /// The last window boundary this budget waited for: an answer to a request sent before it still speaks
+    /// of the old window and must not start the new one over.
+    private var passedReset: ContinuousClock.Instant?
     public private(set) var requestsSent = 0
     private let onWait: @Sendable (Duration) -> Void
     private let onUpdate: @Sendable (RateBudgetStore.Saved) -> Void
@@ -45,6 +48,7 @@ public actor RateBudget {
             if let r = resetAt, r <= ContinuousClock.now {
                 // Requests still in flight may land in the new window: count them there until a header says.
                 remaining = limit.map { Swift.max(0, $0 - inFlight) }
+                passedReset = r
                 resetAt = nil
             }
         }
@@ -57,11 +61,14 @@ public actor RateBudget {
     public func record(_ response: HTTPResult) {
         inFlight = max(0, inFlight - 1)
         if let text = response.header("Fitbit-Rate-Limit-Limit"), let value = Int(text) { limit = value }
-        if let text = response.header("Fitbit-Rate-Limit-Remaining"), let value = Int(text) {
-            remaining = max(0, value - inFlight)
-        }
-        if let text = response.header("Fitbit-Rate-Limit-Reset"), let seconds = Double(text) {
-            resetAt = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        if let text = response.header("Fitbit-Rate-Limit-Reset"), let seconds = Double(text), let left = response.header("Fitbit-Rate-Limit-Remaining").flatMap(Int.init) {
+            let reset = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            if let passed = passedReset, reset < passed + .milliseconds(500) {
+                // An answer from the window that has just ended: it says nothing about this one.
+            } else {
+                resetAt = reset
+                remaining = max(0, left - inFlight)
+            }
         }
         if response.status == 429 {
             remaining = 0

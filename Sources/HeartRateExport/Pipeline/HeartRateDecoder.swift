@@ -66,6 +66,10 @@ public struct HeartRateDecoder: Sendable {
     /// One `{"time":"HH:mm:ss","value":N}`; the value may also come as a numeric string. Implausible bpm
     /// are dropped here; a sample without a valid time or value fails the day.
     private static func sample(_ s: inout JSONScanner, into samples: inout [WallClockSample]) throws(JSONScanner.Failure) {
+        if let compact = s.compactSample() {
+            if plausibleBPM.contains(compact.value) { samples.append(WallClockSample(secondOfDay: Int32(compact.second), bpm: Int16(compact.value))) }
+            return
+        }
         var second: Int?
         var bpm: Int?
         let start = s.position

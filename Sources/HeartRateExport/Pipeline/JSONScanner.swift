@@ -160,10 +160,47 @@ struct JSONScanner {
             digits += 1
         }
         // Anything else (a fraction, an exponent, a string) takes the general path.
-        guard digits > 0, index < bytes.count, [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: " "), UInt8(ascii: "\n")].contains(bytes[index]) else { return nil }
+        guard digits > 0, index < bytes.count else { return nil }
+        let after = bytes[index]
+        guard after == UInt8(ascii: ",") || after == UInt8(ascii: "}") || after == 0x20 || after == 0x0A || after == 0x0D || after == 0x09 else { return nil }
         position = index
         return negative ? -value : value
     }
+
+    /// The common form of a dataset element, `{"time":"HH:MM:SS","value":N}` exactly, read in one pass:
+    /// (second of the day, value). Anything else returns nil and consumes nothing, for the general path.
+    mutating func compactSample() -> (second: Int, value: Int)? {
+        skipWhitespace()
+        let prefix = Self.timePrefix, middle = Self.valuePrefix
+        let timeStart = position + prefix.count
+        let valueStart = timeStart + 8 + middle.count
+        guard valueStart < bytes.count else { return nil }
+        for k in 0..<prefix.count where bytes[position + k] != prefix[k] { return nil }
+        for k in 0..<middle.count where bytes[timeStart + 8 + k] != middle[k] { return nil }
+        func digit(_ index: Int) -> Int? {
+            let d = Int(bytes[index]) - 48
+            return d >= 0 && d <= 9 ? d : nil
+        }
+        guard bytes[timeStart + 2] == UInt8(ascii: ":"), bytes[timeStart + 5] == UInt8(ascii: ":"),
+              let h1 = digit(timeStart), let h2 = digit(timeStart + 1), let m1 = digit(timeStart + 3), let m2 = digit(timeStart + 4),
+              let s1 = digit(timeStart + 6), let s2 = digit(timeStart + 7) else { return nil }
+        let hour = h1 * 10 + h2, minute = m1 * 10 + m2, second = s1 * 10 + s2
+        guard hour < 24, minute < 60, second < 60 else { return nil }
+        var index = valueStart
+        var value = 0
+        var digits = 0
+        while index < bytes.count, let d = digit(index), digits < 6 {
+            value = value * 10 + d
+            index += 1
+            digits += 1
+        }
+        guard digits > 0, index < bytes.count, bytes[index] == UInt8(ascii: "}") else { return nil }
+        position = index + 1
+        return (hour * 3600 + minute * 60 + second, value)
+    }
+
+    private static let timePrefix = Array(#"{"time":""#.utf8)
+    private static let valuePrefix = Array(#"","value":"#.utf8)
 
     // MARK: primitives
 
@@ -195,8 +232,13 @@ struct JSONScanner {
         position += expected.count
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
     }
 
     private mutating func enter() throws(Failure) {
