@@ -8,8 +8,9 @@ struct HRExportCommand: AsyncParsableCommand {
         commandName: "hrexport",
         abstract: "Export your intraday heart rate from the Fitbit Web API into monthly files for pandas, polars, DuckDB and R.",
         discussion: """
-        Start with `hrexport auth` (once), then `hrexport backfill --from YYYY-MM-DD`. Files go to \
-        <out>/<user>/heart_rate_<detail>/<YYYY-MM>.parquet (or .csv.gz with --format csv) with a manifest beside them.
+        Start with `hrexport auth` (once), then `hrexport backfill --from YYYY-MM-DD`, then `hrexport sync` every \
+        night (`hrexport schedule` prints a timer). Files go to <out>/<user>/heart_rate_<detail>/<YYYY-MM>.parquet \
+        (or .csv.gz with --format csv) with a manifest beside them; `hrexport status` and `hrexport report` show them.
         Try it without an account: `hrexport sandbox` serves synthetic data on 127.0.0.1.
 
         Exit codes: 0 done; 1 some days failed; 2 usage or configuration error; 3 run `hrexport auth`; \
