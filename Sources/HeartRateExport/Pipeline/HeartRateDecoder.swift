@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decodes the body of `GET /1/user/-/activities/heart/date/{day}/1d/{detail}.json` into a typed day.
 ///
 /// A malformed body fails that day only, with an error naming the day; the run goes on.

@@ -41,7 +41,7 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
     }
 
     /// The fetches started ahead of the consumer; dropping the iterator cancels them.
-    final class Window: @unchecked Sendable {
+    final class Window {
         var tasks: [Task<FetchedDay, any Error>] = []
         deinit { for task in tasks { task.cancel() } }
     }
