@@ -9,7 +9,9 @@ struct AuthCommand: AsyncParsableCommand {
         discussion: """
         Opens the provider's consent page and waits on 127.0.0.1 for the redirect to /callback. Register \
         http://127.0.0.1:8189/callback as the redirect URI of your app (a "Personal" app for intraday access). \
-        The refresh token is stored in <state-dir>/credentials.json (0600) the moment it is issued.
+        The refresh token is stored in <state-dir>/credentials.json (0600) the moment it is issued. On a machine \
+        without a browser: `hrexport auth --no-listen` prints the URL to open elsewhere, then \
+        `hrexport auth --code -` takes the address the browser ended on.
         """
     )
 
@@ -28,9 +30,19 @@ struct AuthCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the browser's redirect.")
     var timeout: Int = 300
 
+    @Flag(help: "For a machine without a browser: print the authorize URL (to open anywhere) and exit; finish with `--code -`.")
+    var noListen = false
+
+    @Option(help: ArgumentHelp("Finish a `--no-listen` authorization: paste the address the browser ended on (or the bare code) on stdin. Only `-` is accepted.", valueName: "-"))
+    var code: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let refreshToken, refreshToken != "-" { throw ValidationError("--refresh-token takes only `-`: pass the token on stdin") }
+        if let code, code != "-" { throw ValidationError("--code takes only `-`: paste the address or code on stdin") }
+        if [noListen, code != nil, refreshToken != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --no-listen, --code - and --refresh-token -")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
@@ -41,7 +53,18 @@ struct AuthCommand: AsyncParsableCommand {
             defer { Task { await transport.shutdown() } }
             let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport)
             let credential: Credential
-            if refreshToken != nil {
+            if noListen {
+                let url = try authorization.start(redirectURI: "http://127.0.0.1:\(port)/callback")
+                Console.line(url)
+                Console.info("Open that URL in any browser and approve. It then lands on an address starting http://127.0.0.1:\(port)/callback "
+                             + "(the page fails to load: that is expected); within ten minutes run `hrexport auth --code -` here and paste that address.")
+                return
+            } else if code != nil {
+                guard let pasted = readLine(strippingNewline: true), !pasted.isEmpty else {
+                    throw ExportError.usage("--code -: nothing on stdin")
+                }
+                credential = try await authorization.finish(pasted: pasted)
+            } else if refreshToken != nil {
                 guard let token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !token.isEmpty else {
                     throw ExportError.usage("--refresh-token -: no token on stdin")
                 }

@@ -82,3 +82,53 @@ def test_an_out_folder_under_a_regular_file_fails_cleanly(export, tmp_path):
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "Not a directory" in result.stderr
     assert blocker.read_text() == "x"
+
+
+def _redirect_of(url):
+    """Approves in the sandbox and returns the address the browser would land on, without following it."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(url, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        return redirect.headers["Location"]
+    raise AssertionError("the sandbox did not redirect")
+
+
+def test_headless_authorization_with_no_listen_and_code(export):
+    import json
+    import subprocess
+    start = export.run("auth", "--no-listen")
+    url = start.stdout.strip()
+    assert url.startswith(export.base + "/oauth2/authorize?") and "code_challenge_method=S256" in url
+    pending = export.state / "auth-pending.json"
+    assert pending.stat().st_mode & 0o777 == 0o600
+    landed = _redirect_of(url)
+    assert landed.startswith("http://127.0.0.1:8189/callback?")
+
+    def finish(text):
+        return subprocess.run([export.bin, "auth", "--code", "-"], input=text + "\n", capture_output=True, text=True, env=export.env, timeout=60)
+
+    wrong = finish(landed.replace("state=", "state=x"))
+    assert wrong.returncode == 2 and "state differs" in wrong.stderr
+    done = finish(landed)
+    assert done.returncode == 0, done.stderr
+    assert "Authorized SANDBOX1" in done.stderr and not pending.exists()
+    assert json.loads((export.state / "credentials.json").read_text())["entries"][0]["user"] == "SANDBOX1"
+    again = finish(landed)
+    assert again.returncode == 2 and "no authorization in progress" in again.stderr
+    export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-01")
+
+    # Ten minutes later the verifier is gone.
+    export.run("auth", "--no-listen")
+    stale = json.loads(pending.read_text())
+    stale["created_at"] -= 601
+    pending.write_text(json.dumps(stale))
+    old = finish("somecode")
+    assert old.returncode == 2 and "older than ten minutes" in old.stderr
+    assert export.run("auth", "--no-listen", "--code", "-", check=False).returncode == 2

@@ -49,6 +49,45 @@ public struct Authorization: Sendable {
         }
     }
 
+    /// `auth --no-listen`, for a machine without a browser: remembers the verifier and `state` (0600, ten
+    /// minutes) and returns the URL to open elsewhere. `finish` takes what the browser ended on.
+    public func start(redirectURI: String) throws(ExportError) -> String {
+        let pkce = PKCE()
+        let pending = PendingAuthorization(verifier: pkce.verifier, state: PKCE.randomURLSafe(bytes: 16), redirectURI: redirectURI,
+                                           createdAt: Date().timeIntervalSince1970)
+        try PendingAuthorization.Store(stateFolder: store.stateFolder).save(pending)
+        return authorizeURL(redirectURI: redirectURI, state: pending.state, challenge: pkce.challenge)
+    }
+
+    /// `auth --code -`: the redirect address the browser ended on (its `state` must match), or the bare code.
+    public func finish(pasted: String) async throws -> Credential {
+        let pendingStore = PendingAuthorization.Store(stateFolder: store.stateFolder)
+        guard let pending = try pendingStore.load() else {
+            throw ExportError.usage("no authorization in progress in \(store.stateFolder); run `hrexport auth --no-listen` first")
+        }
+        guard Date().timeIntervalSince1970 - pending.createdAt <= PendingAuthorization.lifetime else {
+            try pendingStore.remove()
+            throw ExportError.usage("the authorization started with `hrexport auth --no-listen` is older than ten minutes; run it again")
+        }
+        let text = pasted.trimmingCharacters(in: .whitespacesAndNewlines)
+        var code = text
+        if text.contains("code=") || text.contains("error=") {
+            let query = text.contains("?") ? String(text[text.index(after: text.firstIndex(of: "?")!)...]) : text
+            let fields = FormEncoding.decode(query.split(separator: "#").first.map(String.init) ?? query)
+            if let error = fields["error"] { throw ExportError.authorizationNeeded("the provider refused the authorization (\(error))") }
+            guard fields["state"] == pending.state else {
+                throw ExportError.usage("the pasted address is not from the authorization in progress (its state differs); paste the address this one ended on")
+            }
+            code = fields["code"] ?? ""
+        }
+        guard !code.isEmpty, !code.contains(where: { $0.isWhitespace }) else { throw ExportError.usage("no authorization code in what was pasted") }
+        let oauth = OAuthClient(configuration: configuration, transport: transport)
+        let response = try await oauth.exchangeCode(code, redirectURI: pending.redirectURI, verifier: pending.verifier)
+        let credential = try save(response, previous: nil)
+        try pendingStore.remove()
+        return credential
+    }
+
     public func authorizeURL(redirectURI: String, state: String, challenge: String) -> String {
         let separator = configuration.authorizeURL.contains("?") ? "&" : "?"
         return configuration.authorizeURL + separator + FormEncoding.encode([
@@ -70,5 +109,44 @@ public struct Authorization: Sendable {
                                     configuration: configuration, scope: response.scope)
         try store.save(credential)
         return credential
+    }
+}
+
+/// An authorization begun with `auth --no-listen` and finished with `auth --code -`.
+public struct PendingAuthorization: Codable, Sendable {
+    public static let lifetime = 600.0
+
+    var verifier: String
+    var state: String
+    var redirectURI: String
+    var createdAt: Double
+
+    enum CodingKeys: String, CodingKey {
+        case verifier, state
+        case redirectURI = "redirect_uri", createdAt = "created_at"
+    }
+
+    /// `<state>/auth-pending.json`, 0600: the verifier is a secret until the code is exchanged.
+    struct Store {
+        let path: String
+
+        init(stateFolder: String) {
+            path = stateFolder + "/auth-pending.json"
+        }
+
+        func save(_ pending: PendingAuthorization) throws(ExportError) {
+            guard let data = try? JSONEncoder().encode(pending) else { throw .corrupt(path: path, message: "cannot encode") }
+            try AtomicFile.write(Array(data), to: path, permissions: .private)
+        }
+
+        func load() throws(ExportError) -> PendingAuthorization? {
+            guard let bytes = try FileSystem.read(path, limit: 1 << 16) else { return nil }
+            guard let pending = try? JSONDecoder().decode(PendingAuthorization.self, from: Data(bytes)) else {
+                throw .corrupt(path: path, message: "damaged; delete it and run `hrexport auth --no-listen` again")
+            }
+            return pending
+        }
+
+        func remove() throws(ExportError) { try FileSystem.removeFile(path) }
     }
 }
