@@ -121,7 +121,7 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     }
 
     func waiting(for duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         let resume = Date().addingTimeInterval(seconds)
         lock.withLock { waitingUntil = resume }
         logger.notice("rate limit reached: waiting \(Int(seconds.rounded(.up))) s, resuming at \(Backfill.iso(resume))")

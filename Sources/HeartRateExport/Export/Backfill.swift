@@ -215,8 +215,7 @@ public struct Backfill: Sendable {
 
     public static func today(in zone: String, at instant: Date = Date()) -> LocalDate {
         let offset = TimeZone(identifier: zone)?.secondsFromGMT(for: instant) ?? 0
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
-        return LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        return LocalDate(containingSecond: Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset))
     }
 
     public static func iso(_ date: Date) -> String {

@@ -73,7 +73,8 @@ public struct Verify: Sendable {
             }
             previous = sample.epochMillis
             let local = sample.localMillis
-            byDay[LocalDate(daysSinceEpoch: Int(local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000)), default: []].append(sample)
+            let second = local >= 0 ? local / 1000 : (local - 999) / 1000
+            byDay[LocalDate(containingSecond: second), default: []].append(sample)
         }
         for date in Set(byDay.keys).union(expected.keys).sorted() {
             report.daysChecked += 1

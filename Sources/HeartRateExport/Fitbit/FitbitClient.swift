@@ -111,7 +111,7 @@ public struct FitbitClient: Sendable {
             let sent = ContinuousClock.now
             do {
                 result = try await transport.send(HTTPRequestSpec(url: configuration.apiBase + path, headers: [("Authorization", "Bearer " + token), ("Accept", "application/json")]), timeout: retry.timeout)
-                observer("GET \(path) \(result.status) \((ContinuousClock.now - sent).components.attoseconds / 1_000_000_000_000_000 + (ContinuousClock.now - sent).components.seconds * 1000) ms")
+                observer("GET \(path) \(result.status) \(Int(((ContinuousClock.now - sent).inSeconds * 1000).rounded())) ms")
             } catch {
                 observer("GET \(path) no answer (\(APIErrorBody.describe(transportError: error)))")
                 await budget.cancelled()

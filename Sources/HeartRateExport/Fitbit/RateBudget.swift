@@ -32,8 +32,7 @@ public actor RateBudget {
     /// What is left in the current window, as last learned (nil before any response).
     public func snapshot() -> RateBudgetStore.Saved? {
         guard let limit, let remaining, let resetAt else { return nil }
-        let seconds = Double((resetAt - ContinuousClock.now).components.seconds) + Double((resetAt - ContinuousClock.now).components.attoseconds) / 1e18
-        return RateBudgetStore.Saved(limit: limit, remaining: remaining, resetAt: Date().timeIntervalSince1970 + seconds)
+        return RateBudgetStore.Saved(limit: limit, remaining: remaining, resetAt: Date().timeIntervalSince1970 + (resetAt - ContinuousClock.now).inSeconds)
     }
 
     /// Waits until one request may be sent, then reserves it.

@@ -25,3 +25,10 @@ public struct RetryPolicy: Sendable {
         try await Task.sleep(for: delay(beforeAttempt: attempt))
     }
 }
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -7,6 +7,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public init(daysSinceEpoch: Int) { self.daysSinceEpoch = daysSinceEpoch }
 
+    /// The day holding a second counted from 1970-01-01T00:00 (of UTC, or of a wall clock), also before 1970.
+    public init(containingSecond second: Int64) {
+        daysSinceEpoch = Int(second >= 0 ? second / 86_400 : (second - 86_399) / 86_400)
+    }
+
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
               (1...LocalDate.daysIn(year: year, month: month)).contains(day) else { return nil }

@@ -5,7 +5,7 @@ enum TimestampText {
     static func append(millis: Int64, zulu: Bool, to out: inout [UInt8]) {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let ms = Int(millis - seconds * 1000)
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let days = LocalDate(containingSecond: seconds).daysSinceEpoch
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = LocalDate(daysSinceEpoch: days).components
         appendDigits(y, 4, &out); out.append(UInt8(ascii: "-"))

@@ -24,7 +24,7 @@ public struct MonthPicture: Sendable, Equatable {
         if FileSystem.exists(intraday) {
             for sample in try MonthFileFormats.format(format).readIntraday(from: intraday) {
                 let local = sample.localMillis / 1000
-                let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400) - month.firstDay.daysSinceEpoch
+                let day = LocalDate(containingSecond: local).daysSinceEpoch - month.firstDay.daysSinceEpoch
                 guard day >= 0, day < dates.count else { continue }
                 let hour = Int((local - Int64(month.firstDay.daysSinceEpoch + day) * 86_400) / 3600)
                 buckets[day][min(23, max(0, hour))].append(sample.bpm)
