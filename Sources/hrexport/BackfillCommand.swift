@@ -41,15 +41,12 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var options = try ExportRunner.options(location: location, api: api)
+            var options = try ExportRunner.options(location: location, api: api, writing: writing)
             options.detail = detail
             options.format = format
             options.from = from
             options.to = to
             options.concurrency = concurrency
-            options.lockTimeout = writing.lockTimeout
-            options.force = writing.force
-            options.permissions = writing.permissions
             try await ExportRunner.run(options, api: api, output: output)
         }
     }
@@ -58,7 +55,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
 /// What backfill and sync share: options from flags and stored state, the run, the summary line, exit 1.
 enum ExportRunner {
-    static func options(location: LocationOptions, api: APIOptions) throws -> BackfillOptions {
+    static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions) throws -> BackfillOptions {
         try api.checkOverrides()
         let stateDir = location.resolvedStateDir
         guard let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user) else {
@@ -67,6 +64,9 @@ enum ExportRunner {
         var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
         options.user = stored.user
         options.retry = api.retryPolicy
+        options.lockTimeout = writing.lockTimeout
+        options.force = writing.force
+        options.permissions = writing.permissions
         return options
     }
 
@@ -85,8 +85,7 @@ enum ExportRunner {
         }
         await transport.shutdown()
         progress.finish()
-        let elapsed = (ContinuousClock.now - started).components
-        Console.line(describe(summary, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        Console.line(describe(summary, seconds: (ContinuousClock.now - started).inSeconds))
         if summary.failed > 0 {
             Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
             throw ExitCode(1)

@@ -57,7 +57,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     private func body() async throws {
         try await reportingErrors {
-            var options = try ExportRunner.options(location: location, api: api)
+            var options = try ExportRunner.options(location: location, api: api, writing: writing)
             options.mode = .sync(lookback: lookback)
             options.command = "sync"
             if let detail {
@@ -66,9 +66,6 @@ struct SyncCommand: AsyncParsableCommand {
             }
             options.format = format
             options.concurrency = concurrency
-            options.lockTimeout = writing.lockTimeout
-            options.force = writing.force
-            options.permissions = writing.permissions
             try await ExportRunner.run(options, api: api, output: output)
         }
     }
