@@ -18,24 +18,15 @@ struct ChaosTests {
         }
         defer { Task { await h.stop() } }
         try await h.authorize()
-        let (from, to) = ("2026-06-01", "2026-07-31")
+        // 92 days at 8 requests a second: long enough that 20 random kills always land before the run ends.
+        let (from, to) = ("2026-05-01", "2026-07-31")
 
         func launch(crashAt point: CrashPoint? = nil) throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            // One request in flight: a kill can then cost at most the one day whose answer was on its way.
-            process.arguments = ["backfill", "--from", from, "--to", to, "--out", h.out, "--state-dir", h.state, "--request-timeout", "1",
-                                 "--concurrency", "1"]
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HREXPORT_") }
-            environment["HREXPORT_API_BASE"] = h.sandbox.baseURL
-            environment["HREXPORT_CLIENT_ID"] = "integration-test"
-            environment["HREXPORT_TEST_FAST_RETRIES"] = "1"
+            var environment = ["HREXPORT_TEST_FAST_RETRIES": "1"]
             if let point { environment["HREXPORT_CRASH_AT"] = point.rawValue }
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = point == nil ? FileHandle.nullDevice : Pipe()
-            try process.run()
-            return process
+            // One request in flight: a kill can then cost at most the one day whose answer was on its way.
+            return try h.launch(binary, ["backfill", "--from", from, "--to", to, "--request-timeout", "1", "--concurrency", "1"],
+                                environment: environment, captureErrors: point != nil)
         }
 
         var kills = 0
@@ -93,6 +84,6 @@ struct ChaosTests {
         let rateLimited = log.filter { $0["status"] as? Int == 429 && $0["fault"] == nil }.count
         #expect(rateLimited <= 3, "the budget overran the rate limit \(rateLimited) times")
         print("chaos: \(kills) kills (\(CrashPoint.allCases.count) at crash points), \(runs) final run(s), \(log.count) requests, "
-              + "\(fetched.count) successful day fetches for 61 days, \(faults) faults injected, \(rateLimited) unprovoked 429s, \(refreshes) token requests")
+              + "\(fetched.count) successful day fetches for 92 days, \(faults) faults injected, \(rateLimited) unprovoked 429s, \(refreshes) token requests")
     }
 }

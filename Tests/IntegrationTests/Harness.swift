@@ -65,6 +65,23 @@ struct Harness {
         try await heartRequests().dropFirst(from).compactMap { ($0["path"] as? String)?.split(separator: "/").first { $0.count == 10 && $0.contains("-") }.map(String.init) }
     }
 
+    /// Starts the real binary against this harness's sandbox, state and export folders, with no other
+    /// HREXPORT_ variable than `environment` adds. stderr is a pipe when `captureErrors`.
+    func launch(_ binary: String, _ arguments: [String], environment extra: [String: String] = [:], captureErrors: Bool = false) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments + ["--out", out, "--state-dir", state]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HREXPORT_") }
+        environment["HREXPORT_API_BASE"] = sandbox.baseURL
+        environment["HREXPORT_CLIENT_ID"] = "integration-test"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = captureErrors ? Pipe() : FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     func manifest(_ user: String = "SANDBOX1") throws -> Manifest {
         try #require(try ManifestStore(userFolder: out + "/" + user).load())
     }

@@ -12,7 +12,7 @@ func hrexportBinary() -> String? {
 
 @Suite("Crash safety")
 struct KillResumeTests {
-    @Test("kill -9 of a real backfill, again and again, then a rerun: no day fetched twice, every day equals the truth",
+    @Test("kill -9 of a real backfill, again and again, then a rerun: no received day fetched again, every day equals the truth",
           .enabled(if: hrexportBinary() != nil, "the hrexport binary is not built; run `make test`"))
     func killAndResume() async throws {
         let binary = try #require(hrexportBinary())
@@ -22,17 +22,7 @@ struct KillResumeTests {
         try await h.authorize()
 
         func launch() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["backfill", "--from", "2026-07-20", "--to", "2026-08-20", "--out", h.out, "--state-dir", h.state]
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HREXPORT_") }
-            environment["HREXPORT_API_BASE"] = h.sandbox.baseURL
-            environment["HREXPORT_CLIENT_ID"] = "integration-test"
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+            try h.launch(binary, ["backfill", "--from", "2026-07-20", "--to", "2026-08-20"])
         }
 
         var kills = 0
