@@ -132,3 +132,27 @@ def test_headless_authorization_with_no_listen_and_code(export):
     old = finish("somecode")
     assert old.returncode == 2 and "older than ten minutes" in old.stderr
     assert export.run("auth", "--no-listen", "--code", "-", check=False).returncode == 2
+
+
+def test_logout_local_only_forgets_without_the_provider_and_a_damaged_pending_authorization_is_named(export):
+    import json
+    import subprocess
+    export.authorize()
+    export.env["HREXPORT_API_BASE"] = "http://127.0.0.1:9"  # nothing listens: a revocation would fail
+    local = export.run("logout", "--local-only")
+    assert "forgotten (not revoked)" in local.stdout
+    assert json.loads((export.state / "credentials.json").read_text())["entries"] == []
+    (export.state / "auth-pending.json").write_text("{not json")
+    damaged = subprocess.run([export.bin, "auth", "--code", "-"], input="abc\n", capture_output=True, text=True, env=export.env, timeout=60)
+    assert damaged.returncode == 1 and "auth-pending.json" in damaged.stderr
+    assert len(damaged.stderr.strip().splitlines()) == 1
+
+
+def test_logout_keeps_the_token_when_the_provider_cannot_be_reached(export):
+    import json
+    export.authorize()
+    export.env["HREXPORT_API_BASE"] = "http://127.0.0.1:9"
+    export.env["HREXPORT_TEST_FAST_RETRIES"] = "1"
+    failed = export.run("logout", "--request-timeout", "1", check=False)
+    assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
+    assert len(json.loads((export.state / "credentials.json").read_text())["entries"]) == 1
