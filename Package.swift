@@ -18,29 +18,33 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Google Takeout archives: streamed entry reads, ZIP64 for the 2/10/50 GB parts.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
-        // zlib from the system (Debian: zlib1g-dev), so gzip members are real deflate streams.
+        // zlib from the system (Debian: zlib1g-dev), so gzip members are real deflate streams. Not named CZlib:
+        // ZIPFoundation ships a module of that name on Linux, and two module maps may not share it.
         .systemLibrary(
-            name: "CZlib",
+            name: "CZlibSystem",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
         // Our own Parquet writer and reader for flat integer columns: no Swift Parquet library exists here.
         .target(
             name: "Parquet",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlibSystem"]
         ),
         .target(
             name: "HeartRateExport",
             dependencies: [
-                "CZlib",
+                "CZlibSystem",
                 "Parquet",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(

@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 
 /// GZIP as Parquet means it: one RFC 1952 member per page (zlib windowBits 15 + 16), which DuckDB,
 /// polars and fastparquet insist on; a zlib stream or raw deflate is refused by all but pyarrow.

@@ -3,6 +3,12 @@ import HeartRateExport
 /// Knobs of the built-in Fitbit-compatible server. Calendar dates are real; only the rate window and token
 /// lifetime are compressed, so a rate-limited backfill or a token expiry takes seconds in tests.
 public struct SandboxConfiguration: Sendable {
+    /// Which provider's shapes and paths are served.
+    public enum API: String, Sendable, CaseIterable {
+        case fitbit, google
+    }
+
+    public var api = API.fitbit
     public var port = 0
     public var users = 3
     /// The user `/oauth2/authorize` approves.

@@ -67,6 +67,15 @@ struct SandboxRoutes: Sendable {
     }
 
     func register(on router: Router<BasicRequestContext>) {
+        if configuration.api == .google {
+            registerGoogle(on: router)
+        } else {
+            registerFitbit(on: router)
+        }
+        registerTestRoutes(on: router)
+    }
+
+    func registerFitbit(on router: Router<BasicRequestContext>) {
         router.get("/oauth2/authorize") { request, _ in await self.authorize(request) }
         router.post("/oauth2/token") { request, _ in await self.token(request) }
         router.post("/oauth2/revoke") { request, _ in await self.revoke(request) }
@@ -84,6 +93,14 @@ struct SandboxRoutes: Sendable {
             await self.api(request) { user in
                 await self.heartRate(user: user, date: context.parameters.get("date") ?? "", file: context.parameters.get("file") ?? "")
             }
+        }
+    }
+
+    func registerTestRoutes(on router: Router<BasicRequestContext>) {
+        router.post("/_sandbox/expire-refresh") { request, _ in
+            let user = request.uri.queryParameters.get("user").map { String($0) } ?? configuration.authorizingUser
+            await self.state.expireRefreshToken(for: user)
+            return self.json(["user": user, "expired": true])
         }
         router.get("/_sandbox/requests") { _, _ in
             let log = await self.state.log
@@ -130,11 +147,11 @@ struct SandboxRoutes: Sendable {
         if challenge != nil && q.get("code_challenge_method") != "S256" {
             return error(400, "invalid_request", "code_challenge_method must be S256")
         }
-        let scope = q.get("scope") ?? "heartrate profile settings"
+        let scope = q.get("scope").map { String($0) } ?? (configuration.api == .google ? APIConfiguration.googleScope : APIConfiguration.scopes)
         let code = await state.issueCode(user: configuration.authorizingUser, clientID: clientID, redirectURI: redirect, challenge: challenge, scope: scope)
         var location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + code
         if let stateValue = q.get("state") { location += "&state=" + FormEncoding.escape(stateValue) }
-        await state.record(.init(time: SandboxState.now(), method: "GET", path: "/oauth2/authorize", status: 302, user: configuration.authorizingUser))
+        await state.record(.init(time: SandboxState.now(), method: "GET", path: request.uri.path, status: 302, user: configuration.authorizingUser))
         return Response(status: .found, headers: [.location: location])
     }
 
@@ -191,24 +208,29 @@ struct SandboxRoutes: Sendable {
     /// Authentication, rate limit and faults, as every data endpoint has them.
     func api(_ request: Request, _ handler: (String) async -> Response) async -> Response {
         let path = request.uri.path
+        let google = configuration.api == .google
         let user: String
         switch await state.authenticate(request.headers[.authorization]) {
-        case .expired: return await logged(error(401, "expired_token", "Access token expired"), "GET", path, nil)
-        case .invalid: return await logged(error(401, "invalid_token", "Access token invalid"), "GET", path, nil)
+        case .expired:
+            return await logged(google ? googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.") : error(401, "expired_token", "Access token expired"), "GET", path, nil)
+        case .invalid:
+            return await logged(google ? googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.") : error(401, "invalid_token", "Access token invalid"), "GET", path, nil)
         case .user(let u): user = u
         }
         let budget = await state.spend(user: user)
         var response: Response
         var fault: SandboxState.Fault?
+        let tooMany = { google ? self.googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests per user per minute'") : self.error(429, "system", "Too Many Requests") }
         if !budget.allowed {
-            response = error(429, "system", "Too Many Requests")
+            response = tooMany()
         } else {
             fault = await state.fault(for: user)
             switch fault {
             case .serverError:
-                response = error([500, 502, 503, 504].randomElement()!, "system", "Synthetic fault")
+                let status = [500, 502, 503, 504].randomElement()!
+                response = google ? googleError(status, status == 503 ? "UNAVAILABLE" : "INTERNAL", "Synthetic fault") : error(status, "system", "Synthetic fault")
             case .burst429:
-                response = error(429, "system", "Too Many Requests")
+                response = tooMany()
             case .html:
                 response = Response(status: .ok, headers: [.contentType: "text/html"],
                                     body: .init(byteBuffer: ByteBuffer(string: "<html><body><h1>502 Bad Gateway</h1><p>upstream timed out</p></body></html>")))
@@ -234,9 +256,12 @@ struct SandboxRoutes: Sendable {
                 response = await handler(user)
             }
         }
-        response.headers[HTTPField.Name("Fitbit-Rate-Limit-Limit")!] = String(budget.limit)
-        response.headers[HTTPField.Name("Fitbit-Rate-Limit-Remaining")!] = String(budget.remaining)
-        response.headers[HTTPField.Name("Fitbit-Rate-Limit-Reset")!] = budget.reset
+        if !google {
+            // Google sends no rate headers: its client paces itself.
+            response.headers[HTTPField.Name("Fitbit-Rate-Limit-Limit")!] = String(budget.limit)
+            response.headers[HTTPField.Name("Fitbit-Rate-Limit-Remaining")!] = String(budget.remaining)
+            response.headers[HTTPField.Name("Fitbit-Rate-Limit-Reset")!] = budget.reset
+        }
         return await logged(response, "GET", path, user, fault: fault?.rawValue)
     }
 

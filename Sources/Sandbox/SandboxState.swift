@@ -87,6 +87,12 @@ actor SandboxState {
             }
             return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(Credential.fingerprint(of: token))")
         }
+        if configuration.api == .google {
+            // Google keeps the refresh token: the answer carries a new access token only.
+            let access = "sbx-at-" + PKCE.randomURLSafe(bytes: 24)
+            accessTokens[access] = (record.user, Self.now() + configuration.tokenTTL)
+            return .ok(["access_token": access, "expires_in": configuration.tokenTTL, "scope": record.scope, "token_type": "Bearer"])
+        }
         let answer = issueTokens(user: record.user, clientID: record.clientID, scope: record.scope)
         record.rotatedAt = Self.now()
         record.answer = answer
@@ -101,8 +107,11 @@ actor SandboxState {
         accessTokens[access] = (user, Self.now() + configuration.tokenTTL)
         refreshTokens[refresh] = RefreshRecord(user: user, clientID: clientID, scope: scope)
         currentRefresh[user] = refresh
-        return ["access_token": access, "refresh_token": refresh, "expires_in": configuration.tokenTTL,
-                "scope": scope, "token_type": "Bearer", "user_id": user]
+        var answer: [String: any Sendable] = ["access_token": access, "refresh_token": refresh, "expires_in": configuration.tokenTTL,
+                                              "scope": scope, "token_type": "Bearer"]
+        // Google's answer names no user (the identity endpoint does).
+        if configuration.api == .fitbit { answer["user_id"] = user }
+        return answer
     }
 
     func revoke(_ token: String) {
@@ -191,6 +200,11 @@ actor SandboxState {
     }
 
     func currentRefreshToken(for user: String) -> String? { currentRefresh[user] }
+
+    /// Ends a user's grant as Google does after 7 days for an app in Testing status.
+    func expireRefreshToken(for user: String) {
+        if let token = currentRefresh[user] { revoke(token) }
+    }
 
     static func localNow(_ zone: String) -> LocalDateTime {
         let now = Date()

@@ -25,8 +25,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Last day (YYYY-MM-DD). Default: yesterday in the user's time zone.")
     var to: LocalDate?
 
-    @Option(help: ArgumentHelp("Sample detail: \(Detail.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "detail"))
-    var detail: Detail = .oneMinute
+    @Option(help: ArgumentHelp("Sample detail: \(Detail.allCases.map(\.rawValue).joined(separator: ", ")). Default 1min from Fitbit; Google's samples always go to 1sec, and a coarser --detail adds that series (mean per local bucket).", valueName: "detail"))
+    var detail: Detail?
 
     @Option(help: ArgumentHelp("Output format: parquet or csv (gzip). Default: the format this detail was last written in, else parquet. A month written in another format is rewritten whole in this one.", valueName: "format"))
     var format: OutputFormat?
@@ -42,7 +42,10 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             var options = try ExportRunner.options(location: location, api: api, writing: writing)
-            options.detail = detail
+            if let detail {
+                options.detail = detail
+                options.detailGiven = true
+            }
             options.format = format
             options.from = from
             options.to = to
@@ -58,11 +61,14 @@ enum ExportRunner {
     static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions) throws -> BackfillOptions {
         try api.checkOverrides()
         let stateDir = location.resolvedStateDir
-        guard let stored = try CredentialsStore(stateFolder: stateDir).load(source: .fitbit, user: location.user) else {
-            throw ExportError.authorizationNeeded("no credentials in \(stateDir)")
+        guard let stored = try CredentialsStore(stateFolder: stateDir).find(source: api.source, user: location.user) else {
+            throw ExportError.authorizationNeeded("no \(api.source.map { $0.rawValue + " " } ?? "")credentials in \(stateDir)")
         }
         var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
         options.user = stored.user
+        options.source = stored.source
+        options.detail = stored.source == .fitbit ? .oneMinute : .oneSecond
+        options.pacing = api.pacing
         options.retry = api.retryPolicy
         options.lockTimeout = writing.lockTimeout
         options.force = writing.force
@@ -74,7 +80,7 @@ enum ExportRunner {
         let started = ContinuousClock.now
         let progress = ConsoleProgress(output: output, command: options.command)
         defer { progress.finish() }
-        let stored = try CredentialsStore(stateFolder: options.stateFolder).load(source: .fitbit, user: options.user)
+        let stored = try CredentialsStore(stateFolder: options.stateFolder).load(source: options.source, user: options.user)
         let transport = AsyncHTTPTransport()
         let summary: Manifest.RunSummary
         do {

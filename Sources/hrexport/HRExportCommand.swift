@@ -17,7 +17,7 @@ struct HRExportCommand: AsyncParsableCommand {
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: HRExport.version,
-        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, ScheduleCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, ImportCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, ScheduleCommand.self, SandboxCommand.self]
     )
 }
 
@@ -70,7 +70,7 @@ struct LocationOptions: ParsableArguments {
 
     /// The credentials entry of this user (or the only one), if any; a damaged store is reported where it is used.
     var storedCredential: Credential? {
-        try? CredentialsStore(stateFolder: resolvedStateDir).load(source: .fitbit, user: user)
+        try? CredentialsStore(stateFolder: resolvedStateDir).find(source: nil, user: user)
     }
 
     var resolvedStateDir: String {
@@ -125,14 +125,27 @@ struct WriteOptions: ParsableArguments {
 
 /// The provider's endpoints and our client id. Secrets come only from the environment, never from flags.
 struct APIOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("API base URL (env HREXPORT_API_BASE; default https://api.fitbit.com).", valueName: "url"))
+    @Option(help: ArgumentHelp("The API: fitbit or google (default: the source of the stored credentials, else fitbit). For Takeout archives use `hrexport import`.", valueName: "source"))
+    var source: SourceKind?
+
+    @Option(help: ArgumentHelp("API base URL (env HREXPORT_API_BASE; default https://api.fitbit.com, or https://health.googleapis.com with --source google).", valueName: "url"))
     var apiBase: String?
 
-    @Option(help: ArgumentHelp("OAuth authorize URL (env HREXPORT_AUTHORIZE_URL; default <base>/oauth2/authorize, or Fitbit's).", valueName: "url"))
+    @Option(help: ArgumentHelp("OAuth authorize URL (env HREXPORT_AUTHORIZE_URL; default Fitbit's or Google's, or <base>/oauth2/authorize (Google: <base>/o/oauth2/v2/auth) when only the base is set).", valueName: "url"))
     var authorizeURL: String?
 
-    @Option(help: ArgumentHelp("OAuth token URL (env HREXPORT_TOKEN_URL; default <base>/oauth2/token).", valueName: "url"))
+    @Option(help: ArgumentHelp("OAuth token URL (env HREXPORT_TOKEN_URL; default <base>/oauth2/token, or https://oauth2.googleapis.com/token (<base>/token when only the base is set) with --source google).", valueName: "url"))
     var tokenURL: String?
+
+    @Option(help: ArgumentHelp("Google only: pace at N requests per SECONDS (default 300/60, Google's per-user quota).", valueName: "N/seconds"))
+    var pace: String?
+
+    var pacing: RateBudget.Pacing? {
+        guard let pace else { return nil }
+        let parts = pace.split(separator: "/")
+        guard parts.count == 2, let limit = Int(parts[0]), let seconds = Double(parts[1]), limit > 0, seconds > 0 else { return nil }
+        return RateBudget.Pacing(limit: limit, window: .milliseconds(Int(seconds * 1000)))
+    }
 
     @Option(help: ArgumentHelp("OAuth client id (env HREXPORT_CLIENT_ID). The secret, if any, only from HREXPORT_CLIENT_SECRET.", valueName: "id"))
     var clientID: String?
@@ -151,6 +164,8 @@ struct APIOptions: ParsableArguments {
 
     func validate() throws {
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        if source == .takeout { throw ValidationError("--source takeout is not an API: import Takeout archives with `hrexport import <zip or folder>...`") }
+        if pace != nil && pacing == nil { throw ValidationError("--pace must be N/SECONDS with both positive, e.g. 300/60") }
     }
 
     /// Refuses an insecure URL given by flag or environment before anything else is read (exit 2, not 3).
@@ -161,11 +176,12 @@ struct APIOptions: ParsableArguments {
         for case let (name, url?) in given { try APIConfiguration.requireSecure(url, name: name) }
     }
 
-    /// Flags, then environment, then what the stored credential remembers, then Fitbit's defaults.
+    /// Flags, then environment, then what the stored credential remembers, then the source's defaults.
     func configuration(stored: Credential?) throws -> APIConfiguration {
         let base = apiBase ?? Environment.value("HREXPORT_API_BASE")
         let overridesBase = base != nil && base != stored?.apiBase
         return try APIConfiguration(
+            source: source ?? stored?.source ?? .fitbit,
             apiBase: base ?? stored?.apiBase,
             authorizeURL: authorizeURL ?? Environment.value("HREXPORT_AUTHORIZE_URL") ?? (overridesBase ? nil : stored?.authorizeURL),
             tokenURL: tokenURL ?? Environment.value("HREXPORT_TOKEN_URL") ?? (overridesBase ? nil : stored?.tokenURL),
@@ -263,4 +279,6 @@ extension LocalDate: ExpressibleByArgument {
 }
 
 extension Detail: ExpressibleByArgument {}
+extension SourceKind: ExpressibleByArgument {}
+extension TakeoutTimes: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}

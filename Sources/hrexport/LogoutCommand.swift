@@ -22,13 +22,13 @@ struct LogoutCommand: AsyncParsableCommand {
         try await reportingErrors {
             try api.checkOverrides()
             let store = CredentialsStore(stateFolder: location.resolvedStateDir)
-            guard let credential = try store.load(source: .fitbit, user: location.user) else {
+            guard let credential = try store.find(source: api.source, user: location.user) else {
                 throw ExportError.usage("no credentials in \(store.path)\(location.user.map { " for \($0)" } ?? ""); nothing to log out")
             }
             // Not while a run of this user may be rotating the token.
-            let lock = try await UserLock.acquire(stateFolder: location.resolvedStateDir, source: .fitbit, user: credential.user)
+            let lock = try await UserLock.acquire(stateFolder: location.resolvedStateDir, source: credential.source, user: credential.user)
             defer { withExtendedLifetime(lock) {} }
-            let current = try store.load(source: .fitbit, user: credential.user) ?? credential
+            let current = try store.load(source: credential.source, user: credential.user) ?? credential
             if !localOnly {
                 let transport = AsyncHTTPTransport()
                 do {
@@ -40,7 +40,7 @@ struct LogoutCommand: AsyncParsableCommand {
                 }
                 await transport.shutdown()
             }
-            try store.remove(source: .fitbit, user: current.user)
+            try store.remove(source: current.source, user: current.user)
             Console.line("Logged out \(current.user): token \(current.fingerprint) \(localOnly ? "forgotten (not revoked)" : "revoked and forgotten")")
         }
     }

@@ -6,14 +6,19 @@ import Sandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run the built-in Fitbit-compatible server with synthetic, deterministic data.",
+        abstract: "Run the built-in Fitbit- or Google-compatible server with synthetic, deterministic data.",
         discussion: """
         Binds 127.0.0.1 only and prints its base URL as the first line of stdout. Point hrexport at it with \
-        HREXPORT_API_BASE=<url>. Any client id is accepted (public clients must use PKCE; the confidential \
+        HREXPORT_API_BASE=<url> (and --source google for `--api google`, which serves /o/oauth2/v2/auth, /token, \
+        /v4/users/me/identity and /v4/users/me/dataTypes/heart-rate/dataPoints; there SANDBOX2 has no legacy \
+        Fitbit id and SANDBOX3 is not linked to a Fitbit account). POST /_sandbox/expire-refresh?user= ends a grant. Any client id is accepted (public clients must use PKCE; the confidential \
         secret is `sandbox-secret`). Test routes: GET /_sandbox/requests, GET /_sandbox/truth?user=&date=&detail=, \
         GET /_sandbox/token?user=, POST /_sandbox/last-sync?user=&value=YYYY-MM-DDTHH:MM:SS, POST /_sandbox/timezone?zone=&from=YYYY-MM-DD (the user moves).
         """
     )
+
+    @Option(help: ArgumentHelp("Which API to serve: fitbit or google (Google: 300 requests per user per 60 s unless --rate-limit/--hour-seconds say otherwise).", valueName: "api"))
+    var api: SandboxConfiguration.API = .fitbit
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port: Int = 0
@@ -30,11 +35,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "IANA time zone of the users.")
     var timezone: String = "America/New_York"
 
-    @Option(help: "Requests per user per rate window.")
-    var rateLimit: Int = 150
+    @Option(help: "Requests per user per rate window (default 150 for fitbit, 300 for google).")
+    var rateLimit: Int?
 
-    @Option(help: "Length of a rate window in seconds (a compressed clock for tests).")
-    var hourSeconds: Double = 3600
+    @Option(help: "Length of a rate window in seconds, a compressed clock for tests (default 3600 for fitbit, 60 for google).")
+    var hourSeconds: Double?
 
     @Option(help: "Access-token lifetime in seconds.")
     var tokenTTL: Double = 28_800
@@ -59,7 +64,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone \(timezone)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
-        guard rateLimit >= 1, hourSeconds > 0, tokenTTL > 0 else { throw ValidationError("--rate-limit, --hour-seconds and --token-ttl must be positive") }
+        guard (rateLimit ?? 1) >= 1, (hourSeconds ?? 1) > 0, tokenTTL > 0 else { throw ValidationError("--rate-limit, --hour-seconds and --token-ttl must be positive") }
         if let faultRate, !(0...1).contains(faultRate) { throw ValidationError("--fault-rate must be between 0 and 1") }
         if let faults, Faults(spec: faults) == nil {
             throw ValidationError("--faults must be name=probability pairs from \(Faults.names.joined(separator: ", ")), each 0...1, the data faults adding up to at most 1")
@@ -75,8 +80,10 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.authorizingUser = user
         configuration.seed = seed
         configuration.timeZone = timezone
-        configuration.rateLimit = rateLimit
-        configuration.hourSeconds = hourSeconds
+        configuration.api = api
+        configuration.rateLimit = rateLimit ?? (api == .google ? 300 : 150)
+        configuration.hourSeconds = hourSeconds ?? (api == .google ? 60 : 3600)
+        if api == .google { configuration.tokenTTL = min(tokenTTL, 3600) }
         configuration.tokenTTL = tokenTTL
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
         if let faults { configuration.faults = Faults(spec: faults)! }
@@ -93,3 +100,5 @@ struct SandboxCommand: AsyncParsableCommand {
         return from...to
     }
 }
+
+extension SandboxConfiguration.API: ExpressibleByArgument {}

@@ -28,8 +28,8 @@ class Export:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("HREXPORT_")}
         self.env.update(HREXPORT_API_BASE=self.base, HREXPORT_CLIENT_ID="pytest", HREXPORT_STATE_DIR=str(self.state), HREXPORT_OUT=str(self.out))
 
-    def authorize(self):
-        auth = subprocess.Popen([self.bin, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, text=True, env=self.env)
+    def authorize(self, *args: str):
+        auth = subprocess.Popen([self.bin, "auth", "--port", "0", "--no-browser", *args], stdout=subprocess.PIPE, text=True, env=self.env)
         url = auth.stdout.readline().strip()
         urllib.request.urlopen(url, timeout=10).read()  # follows the redirect to the callback listener
         assert auth.wait(timeout=20) == 0

@@ -30,6 +30,10 @@ public struct BackfillOptions: Sendable {
     public var command = "backfill"
     /// Pins "today" (tests, with a sandbox whose calendar is pinned too); nil: today in the profile's zone.
     public var today: LocalDate?
+    /// Google's pacing (default 300 requests per 60 s): the sandbox's compressed clock needs its own.
+    public var pacing: RateBudget.Pacing?
+    /// The credentials entry's source, which the configuration must match.
+    public var source: SourceKind = .fitbit
 
     public init(out: String, stateFolder: String) {
         self.out = out
@@ -75,15 +79,17 @@ public struct Backfill: Sendable {
 
     public func run() async throws -> Manifest.RunSummary {
         let started = Date()
+        let kind = configuration.source
         let store = CredentialsStore(stateFolder: options.stateFolder)
-        guard let credential = try store.load(source: .fitbit, user: options.user) else {
-            throw ExportError.authorizationNeeded("no \(SourceKind.fitbit.rawValue) credentials in \(store.path)" + (options.user.map { " for \($0)" } ?? ""))
+        guard let credential = try store.load(source: kind, user: options.user) else {
+            throw ExportError.authorizationNeeded("no \(kind.rawValue) credentials in \(store.path)" + (options.user.map { " for \($0)" } ?? ""))
         }
-        let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: .fitbit, user: credential.user, timeout: options.lockTimeout)
-        defer { withExtendedLifetime(lock) {} }
+        let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: kind, user: credential.user, timeout: options.lockTimeout)
+        let exportLock = try await UserLock.export(stateFolder: options.stateFolder, user: credential.user, timeout: options.lockTimeout)
+        defer { withExtendedLifetime((lock, exportLock)) {} }
         try FileSystem.removeAbandonedTempFiles(under: ExportLayout(out: options.out, user: credential.user).userFolder)
         // Re-read under the lock: another run may have rotated the token while we waited.
-        var current = try store.load(source: .fitbit, user: credential.user) ?? credential
+        var current = try store.load(source: kind, user: credential.user) ?? credential
         if current.exportFolder != options.out {
             current.exportFolder = options.out
             try store.save(current)
@@ -91,59 +97,71 @@ public struct Backfill: Sendable {
 
         let reporter = self.reporter
         let tokens = TokenProvider(credential: current, store: store, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
-        let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: .fitbit, user: current.user),
+        let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: kind, user: current.user),
+                                pacing: kind == .google ? options.pacing ?? GoogleClient.pacing : nil,
                                 onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })
-        let client = FitbitClient(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry,
-                                  observer: { reporter.request($0) })
+        let requester = AuthorizedRequester(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry,
+                                            dialect: kind == .google ? .google : .fitbit, observer: { reporter.request($0) })
+        let source: any HeartRateSource = kind == .google ? GoogleClient(requester: requester) : FitbitClient(requester: requester)
 
-        let profile = try await client.profile()
-        guard profile.encodedID == current.user else {
-            throw ExportError.usage("the token belongs to \(profile.encodedID), but the credentials entry says \(current.user); run `hrexport auth` again")
+        let account = try await source.account()
+        guard account.user == current.user else {
+            throw ExportError.usage("the token belongs to \(account.user), but the credentials entry says \(current.user); run `hrexport auth` again")
         }
-        let lastSync = try await client.lastSync()
-
-        let layout = ExportLayout(out: options.out, user: profile.encodedID)
+        let layout = ExportLayout(out: options.out, user: account.user)
         let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
-        var manifest = try manifestStore.load() ?? Manifest(user: profile.encodedID)
-        guard manifest.user == profile.encodedID else {
-            throw ExportError.corrupt(path: manifestStore.path, message: "belongs to user \(manifest.user), not \(profile.encodedID)")
+        var manifest = try manifestStore.load() ?? Manifest(user: account.user, source: kind)
+        guard manifest.user == account.user else {
+            throw ExportError.corrupt(path: manifestStore.path, message: "belongs to user \(manifest.user), not \(account.user)")
         }
 
-        let today = options.today ?? Self.today(in: profile.timeZone)
-        let memberSince = profile.memberSince ?? today
-        manifest.timezones.record(currentZone: profile.timeZone, since: memberSince, changeDay: today)
+        let zone = account.timeZone ?? manifest.timezones.entries.last?.zone ?? "UTC"
+        let today = options.today ?? Self.today(in: zone)
+        var lastSync = account.lastSync
+        if kind == .google {
+            // No device sync time: a day is also complete 48 hours after its end.
+            let nowLocal = LocalDateTime(date: today, secondOfDay: Self.secondOfDay(in: zone))
+            let settled = LocalDateTime(secondsAsIfUTC: Int64(nowLocal.secondsAsIfUTC - Self.googleSettleSeconds))
+            lastSync = max(lastSync ?? settled, settled)
+        }
+        let memberSince = account.memberSince
+        if account.zoneIsAccountSetting, let zone = account.timeZone {
+            manifest.timezones.record(currentZone: zone, since: memberSince ?? today, changeDay: today)
+        }
 
         var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
         summary.deviceLastSync = lastSync?.description
-        let details: [Detail]
-        switch options.mode {
-        case .backfill:
-            details = [options.detail]
-        case .sync:
-            let known = manifest.days.keys.sorted()
-            details = options.detailGiven || known.isEmpty ? [options.detail] : known
-        }
+        let details = plannedDetails(kind: kind, known: Array(manifest.days.keys))
+        let export = MonthlyExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force,
+                                   reporter: reporter, manifestStore: manifestStore)
         for detail in details {
             let entries = manifest.days[detail] ?? [:]
             let plan: DayPlan
             switch options.mode {
             case .backfill:
-                let (from, to) = clamp(from: options.from ?? memberSince, to: options.to ?? today.adding(days: -1), memberSince: memberSince, today: today)
+                guard let first = options.from ?? memberSince ?? entries.keys.max()?.adding(days: 1) else {
+                    throw ExportError.usage("--from is needed: the \(kind.rawValue) API does not tell the account's first day")
+                }
+                let (from, to) = clamp(from: first, to: options.to ?? today.adding(days: -1), memberSince: memberSince ?? first, today: today)
                 summary.from = from
                 summary.to = to
                 plan = from <= to ? .range(from: from, to: to, entries: entries) : DayPlan()
             case .sync(let lookback):
-                plan = SyncPlanner.plan(entries: entries, lastSync: lastSync, firstDay: options.from ?? memberSince, today: today, lookback: lookback)
+                plan = SyncPlanner.plan(entries: entries, lastSync: lastSync, firstDay: options.from ?? memberSince ?? entries.keys.min() ?? today,
+                                        today: today, lookback: lookback)
                 if let first = plan.days.min() { summary.from = min(summary.from ?? first, first) }
                 if let last = plan.days.max() { summary.to = max(summary.to ?? last, last) }
             }
             summary.detail = detail
             reporter.planned(plan.days.count, detail: detail)
             guard !plan.isEmpty else { continue }
-            try await export(plan, detail: detail, lastSync: lastSync, client: client, tokens: tokens, layout: layout, user: profile.encodedID,
-                             manifest: &manifest, manifestStore: manifestStore, summary: &summary)
+            let archive = RawArchive(userFolder: layout.userFolder, source: kind, permissions: options.permissions)
+            let fetched = RateLimitedFetcher(DayList(plan.days), client: source, detail: detail, lastSync: lastSync, archive: archive,
+                                             refetch: plan.refetch, concurrency: options.concurrency)
+            try await export.run(fetched, detail: detail, format: options.format ?? manifest.recordedFormat(detail) ?? .parquet,
+                                 manifest: &manifest, summary: &summary, token: { await Self.identity(of: tokens.current) })
         }
-        summary.requests = await budget.requestsSent
+        summary.requests = await source.requestsSent()
         summary.finishedAt = Self.iso(Date())
         summary.exitCode = summary.failed > 0 ? 1 : 0
         manifest.token = await Self.identity(of: tokens.current)
@@ -152,41 +170,20 @@ public struct Backfill: Sendable {
         return summary
     }
 
-    /// The stages wired together for one detail: fetch (archiving on arrival), decode, normalize, write
-    /// each month, and save the manifest after each month file.
-    private func export(_ plan: DayPlan, detail: Detail, lastSync: LocalDateTime?, client: FitbitClient, tokens: TokenProvider,
-                        layout: ExportLayout, user: String, manifest: inout Manifest, manifestStore: ManifestStore,
-                        summary: inout Manifest.RunSummary) async throws {
-        let reporter = self.reporter
-        let prior = manifest.days[detail] ?? [:]
-        let format = options.format ?? manifest.recordedFormat(detail) ?? .parquet
-        let archive = RawArchive(userFolder: layout.userFolder, source: .fitbit, permissions: options.permissions)
-        let normalizer = Normalizer(timeZones: manifest.timezones)
-        let fetched = RateLimitedFetcher(DayList(plan.days), client: client, detail: detail, lastSync: lastSync, archive: archive,
-                                         refetch: plan.refetch, concurrency: options.concurrency)
-        let decoded = DecodeStage(fetched)
-        let normalized = NormalizeStage(decoded, normalizer: normalizer)
-        var assembler = MonthAssembler(
-            format: MonthFileFormats.format(format), layout: layout, user: user, source: .fitbit,
-            detail: detail, permissions: options.permissions, priorEntries: prior,
-            loader: ArchivedDayLoader(archive: archive, normalizer: normalizer), onDay: { reporter.day($0) })
-        assembler.force = options.force
-        let months = MonthlyWriterStage(normalized, configuration: assembler)
-
-        for try await written in months {
-            for day in written.days {
-                manifest.set(entry(for: day, format: format), detail, day.date)
-                summary.count(day.status)
-                summary.rows += day.rows
-            }
-            manifest.record(written, detail: detail)
-            summary.filesWritten += written.files.count
-            manifest.token = await Self.identity(of: tokens.current)
-            if !written.files.isEmpty { CrashPoint.reached(.beforeManifest) }
-            try manifestStore.save(manifest)
-            reporter.monthWritten(written, detail: detail)
+    /// Fitbit serves each detail; Google's samples always go to 1sec first, and a coarser `--detail` is
+    /// derived from the same bodies after it. A sync keeps every detail the export holds.
+    func plannedDetails(kind: SourceKind, known: [Detail]) -> [Detail] {
+        var details: [Detail]
+        switch options.mode {
+        case .backfill: details = [options.detail]
+        case .sync: details = options.detailGiven || known.isEmpty ? [options.detail] : known
         }
+        if kind.rawDetail(for: options.detail) != options.detail || kind != .fitbit { details.append(.oneSecond) }
+        return Array(Set(details)).sorted()
     }
+
+    /// Google has no device sync time: a day is complete 48 hours after its end even without a later sample.
+    public static let googleSettleSeconds = 48 * 3600
 
     func clamp(from: LocalDate, to: LocalDate, memberSince: LocalDate, today: LocalDate) -> (LocalDate, LocalDate) {
         var from = from, to = to
@@ -201,20 +198,18 @@ public struct Backfill: Sendable {
         return (from, to)
     }
 
-    func entry(for day: ProcessedDay, format: OutputFormat) -> Manifest.DayEntry {
-        Manifest.DayEntry(
-            status: day.status, rows: day.rows, sha256: day.day.map { CanonicalDigest.sha256(of: $0.samples) },
-            source: .fitbit, format: day.rows > 0 ? format : nil,
-            fetchedAt: day.fetchedAt.map { Self.iso(Date(timeIntervalSince1970: $0)) }, lastSync: day.lastSync?.description,
-            error: day.failure?.message, httpStatus: day.failure?.httpStatus)
-    }
-
     static func identity(of credential: Credential) -> Manifest.TokenIdentity {
         Manifest.TokenIdentity(fingerprint: credential.fingerprint, rotatedAt: iso(Date(timeIntervalSince1970: credential.rotatedAt)))
     }
 
+    static func secondOfDay(in zone: String, at instant: Date = Date()) -> Int {
+        let offset = ZoneLabel.timeZone(zone)?.secondsFromGMT(for: instant) ?? 0
+        let local = Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset)
+        return Int(local - Int64(LocalDate(containingSecond: local).daysSinceEpoch) * 86_400)
+    }
+
     public static func today(in zone: String, at instant: Date = Date()) -> LocalDate {
-        let offset = TimeZone(identifier: zone)?.secondsFromGMT(for: instant) ?? 0
+        let offset = ZoneLabel.timeZone(zone)?.secondsFromGMT(for: instant) ?? 0
         return LocalDate(containingSecond: Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset))
     }
 

@@ -54,7 +54,7 @@ public struct Rebuild: Sendable {
         guard try store.load() != nil else {
             throw ExportError.usage("no manifest at \(store.path); nothing to rebuild (run `hrexport backfill` first)")
         }
-        let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: .fitbit, user: options.user, timeout: options.lockTimeout)
+        let lock = try await UserLock.export(stateFolder: options.stateFolder, user: options.user, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
         try FileSystem.removeAbandonedTempFiles(under: layout.userFolder)
         // Read under the lock: a run that just finished may have changed it.
@@ -75,7 +75,6 @@ public struct Rebuild: Sendable {
             months = declared.from.month...end.month
         }
 
-        let archive = RawArchive(userFolder: layout.userFolder, source: manifest.source, permissions: options.permissions)
         let normalizer = Normalizer(timeZones: manifest.timezones)
         var summary = RebuildSummary()
         for detail in manifest.days.keys.sorted() {
@@ -83,7 +82,7 @@ public struct Rebuild: Sendable {
             let format = options.format ?? manifest.recordedFormat(detail) ?? .parquet
             var configuration = MonthAssembler(
                 format: MonthFileFormats.format(format), layout: layout, user: manifest.user, source: manifest.source, detail: detail,
-                permissions: options.permissions, priorEntries: entries, loader: ArchivedDayLoader(archive: archive, normalizer: normalizer))
+                permissions: options.permissions, priorEntries: entries, loader: ArchivedDayLoader(userFolder: layout.userFolder, normalizer: normalizer))
             configuration.force = options.force
             for month in Set(entries.keys.map(\.month)).sorted() where months?.contains(month) ?? true {
                 let written = try configuration.write(month: month, days: [])

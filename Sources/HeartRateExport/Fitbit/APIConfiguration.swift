@@ -5,7 +5,12 @@ public struct APIConfiguration: Sendable, Equatable {
     public static let fitbitAPIBase = "https://api.fitbit.com"
     public static let fitbitAuthorizeURL = "https://www.fitbit.com/oauth2/authorize"
     public static let scopes = "heartrate profile settings"
+    public static let googleAPIBase = "https://health.googleapis.com"
+    public static let googleAuthorizeURL = "https://accounts.google.com/o/oauth2/v2/auth"
+    public static let googleTokenURL = "https://oauth2.googleapis.com/token"
+    public static let googleScope = "https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly"
 
+    public var source: SourceKind
     public var apiBase: String
     public var authorizeURL: String
     public var tokenURL: String
@@ -17,12 +22,25 @@ public struct APIConfiguration: Sendable, Equatable {
     /// Nil for a public PKCE client; a confidential client authenticates with HTTP Basic.
     public var clientSecret: String?
 
-    /// Fills the URLs the way the design's table says: a custom base moves authorize and token with it.
-    public init(apiBase: String? = nil, authorizeURL: String? = nil, tokenURL: String? = nil, clientID: String, clientSecret: String? = nil) throws(ExportError) {
-        let base = (apiBase ?? Self.fitbitAPIBase).trimmingSuffix("/")
+    /// The scopes asked for at authorization.
+    public var scope: String { source == .google ? Self.googleScope : Self.scopes }
+
+    /// Fills the URLs the way the design's table (and, for Google, its issue) says: a custom base moves
+    /// authorize and token with it.
+    public init(source: SourceKind = .fitbit, apiBase: String? = nil, authorizeURL: String? = nil, tokenURL: String? = nil,
+                clientID: String, clientSecret: String? = nil) throws(ExportError) {
+        guard source.isAPI else { throw .usage("\(source.rawValue) is read from files, not an API") }
+        self.source = source
+        let google = source == .google
+        let base = (apiBase ?? (google ? Self.googleAPIBase : Self.fitbitAPIBase)).trimmingSuffix("/")
         self.apiBase = base
-        self.authorizeURL = authorizeURL ?? (apiBase == nil ? Self.fitbitAuthorizeURL : base + "/oauth2/authorize")
-        self.tokenURL = tokenURL ?? base + "/oauth2/token"
+        if google {
+            self.authorizeURL = authorizeURL ?? (apiBase == nil ? Self.googleAuthorizeURL : base + "/o/oauth2/v2/auth")
+            self.tokenURL = tokenURL ?? (apiBase == nil ? Self.googleTokenURL : base + "/token")
+        } else {
+            self.authorizeURL = authorizeURL ?? (apiBase == nil ? Self.fitbitAuthorizeURL : base + "/oauth2/authorize")
+            self.tokenURL = tokenURL ?? base + "/oauth2/token"
+        }
         self.clientID = clientID
         self.clientSecret = clientSecret.flatMap { $0.isEmpty ? nil : $0 }
         for (name, url) in [("API base", self.apiBase), ("authorize URL", self.authorizeURL), ("token URL", self.tokenURL)] {

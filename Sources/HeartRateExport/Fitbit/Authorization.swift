@@ -36,14 +36,14 @@ public struct Authorization: Sendable {
         }
         let oauth = OAuthClient(configuration: configuration, transport: transport)
         let response = try await oauth.exchangeCode(code, redirectURI: listener.redirectURI, verifier: pkce.verifier)
-        return try save(response, previous: nil)
+        return try await save(response, previous: nil)
     }
 
     /// `--refresh-token -`: spends the given token once, which proves it and stores its successor.
     public func importRefreshToken(_ token: String) async throws -> Credential {
         let oauth = OAuthClient(configuration: configuration, transport: transport)
         do {
-            return try save(try await oauth.refresh(token), previous: token)
+            return try await save(try await oauth.refresh(token), previous: token)
         } catch is TokenRefusal {
             throw ExportError.authorizationNeeded("the imported refresh token was refused")
         }
@@ -83,32 +83,57 @@ public struct Authorization: Sendable {
         guard !code.isEmpty, !code.contains(where: { $0.isWhitespace }) else { throw ExportError.usage("no authorization code in what was pasted") }
         let oauth = OAuthClient(configuration: configuration, transport: transport)
         let response = try await oauth.exchangeCode(code, redirectURI: pending.redirectURI, verifier: pending.verifier)
-        let credential = try save(response, previous: nil)
+        let credential = try await save(response, previous: nil)
         try pendingStore.remove()
         return credential
     }
 
     public func authorizeURL(redirectURI: String, state: String, challenge: String) -> String {
         let separator = configuration.authorizeURL.contains("?") ? "&" : "?"
-        return configuration.authorizeURL + separator + FormEncoding.encode([
+        var fields = [
             ("response_type", "code"), ("client_id", configuration.clientID), ("redirect_uri", redirectURI),
-            ("scope", APIConfiguration.scopes), ("state", state), ("code_challenge", challenge), ("code_challenge_method", "S256"),
-        ])
+            ("scope", configuration.scope), ("state", state), ("code_challenge", challenge), ("code_challenge_method", "S256"),
+        ]
+        if configuration.source == .google {
+            // Google's installed-app flow returns a refresh token only when asked for offline access with consent.
+            fields += [("access_type", "offline"), ("prompt", "consent")]
+        }
+        return configuration.authorizeURL + separator + FormEncoding.encode(fields)
     }
 
-    private func save(_ response: TokenResponse, previous: String?) throws -> Credential {
-        guard let refresh = response.refreshToken else {
-            throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "no refresh token in the answer")
+    private func save(_ response: TokenResponse, previous: String?) async throws -> Credential {
+        // Google keeps the refresh token on a refresh (the answer has none): the imported one stays in use.
+        guard let refresh = response.refreshToken ?? (configuration.source == .google ? previous : nil) else {
+            throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "no refresh token in the answer"
+                                   + (configuration.source == .google ? " (Google sends one only with access_type=offline and prompt=consent)" : ""))
         }
-        guard let user = response.userID, !user.isEmpty else {
+        let user: String
+        if let id = response.userID, !id.isEmpty {
+            user = id
+        } else if configuration.source == .google {
+            user = try await googleUser(accessToken: response.accessToken)
+        } else {
             throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "no user_id in the answer")
         }
         let now = Date().timeIntervalSince1970
-        let credential = Credential(source: .fitbit, user: user, refreshToken: refresh, previousRefreshToken: previous, accessToken: response.accessToken,
+        let credential = Credential(source: configuration.source, user: user, refreshToken: refresh, previousRefreshToken: refresh == previous ? nil : previous,
+                                    accessToken: response.accessToken,
                                     expiresAt: now + response.expiresIn, expiresIn: response.expiresIn, rotatedAt: now,
                                     configuration: configuration, scope: response.scope)
         try store.save(credential)
         return credential
+    }
+
+    /// Google's token answer names no user: ask the identity endpoint with the new access token.
+    private func googleUser(accessToken: String) async throws -> String {
+        let request = HTTPRequestSpec(url: configuration.apiBase + "/v4/users/me/identity",
+                                      headers: [("Authorization", "Bearer " + accessToken), ("Accept", "application/json")])
+        let result = try await transport.send(request, timeout: RetryPolicy.standard.timeout)
+        guard result.status == 200 else {
+            try GoogleClient.stopIfFatal(result, endpoint: "identity")
+            throw ExportError.http(endpoint: "identity", status: result.status, message: "request refused" + APIErrorBody(result.body).summary)
+        }
+        return try GoogleClient.userID(identity: result.body)
     }
 }
 

@@ -120,6 +120,12 @@ struct APIErrorBody {
             messages = errors.compactMap { $0["message"] as? String }
         }
         if let error = object["error"] as? String { types.append(error) }
+        if let error = object["error"] as? [String: Any] {
+            // Google's envelope: {"error":{"code","message","status","details":[{"reason"}]}}.
+            if let status = error["status"] as? String { types.append(status) }
+            types += (error["details"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+            if let message = error["message"] as? String { messages.append(message) }
+        }
         if let description = object["error_description"] as? String { messages.append(description) }
     }
 

@@ -1,8 +1,25 @@
 import Foundation
 
 /// The user's request budget in the current window: learned from `Fitbit-Rate-Limit-*` headers and kept by
-/// our own count, so that no request is sent that we know would get a 429.
+/// our own count, so that no request is sent that we know would get a 429. A provider that sends no such
+/// headers (Google: 300 requests per user per minute) is paced instead: at most `limit` requests are sent in
+/// any sliding `window`, which keeps every aligned window of the provider's within the limit too.
 public actor RateBudget {
+    public struct Pacing: Sendable {
+        public var limit: Int
+        public var window: Duration
+
+        public init(limit: Int, window: Duration) {
+            self.limit = limit
+            self.window = window
+        }
+    }
+
+    private let pacing: Pacing?
+    /// With pacing: when each request of the last window was sent.
+    private var sent: [ContinuousClock.Instant] = []
+    /// With pacing: after a 429, nothing is sent before this.
+    private var blockedUntil: ContinuousClock.Instant?
     public private(set) var limit: Int?
     private var remaining: Int?
     private var resetAt: ContinuousClock.Instant?
@@ -17,12 +34,17 @@ public actor RateBudget {
 
     /// With a store, the budget belongs to the user rather than the process: a run starts from what the
     /// last run of the same user left in the current window, before its first response.
-    public init(store: RateBudgetStore? = nil, onWait: @escaping @Sendable (Duration) -> Void = { _ in },
+    public init(store: RateBudgetStore? = nil, pacing: Pacing? = nil, onWait: @escaping @Sendable (Duration) -> Void = { _ in },
                 onUpdate: @escaping @Sendable (RateBudgetStore.Saved) -> Void = { _ in }) {
         self.onWait = onWait
         self.onUpdate = onUpdate
         self.store = store
-        if let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
+        self.pacing = pacing
+        if let pacing, let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
+            // The last run's sends still inside the window, dated (conservatively) at the window's start.
+            let start = ContinuousClock.now + .milliseconds(Int((saved.resetAt - Date().timeIntervalSince1970) * 1000)) - pacing.window
+            sent = Array(repeating: start, count: max(0, min(pacing.limit, pacing.limit - saved.remaining)))
+        } else if let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
             limit = saved.limit
             remaining = saved.remaining
             resetAt = ContinuousClock.now + .milliseconds(Int((saved.resetAt - Date().timeIntervalSince1970) * 1000))
@@ -31,12 +53,23 @@ public actor RateBudget {
 
     /// What is left in the current window, as last learned (nil before any response).
     public func snapshot() -> RateBudgetStore.Saved? {
+        if let pacing {
+            let now = ContinuousClock.now
+            let live = sent.filter { $0 > now - pacing.window }
+            let reset = (live.first.map { $0 + pacing.window } ?? now)
+            return RateBudgetStore.Saved(limit: pacing.limit, remaining: pacing.limit - live.count,
+                                         resetAt: Date().timeIntervalSince1970 + (reset - now).inSeconds)
+        }
         guard let limit, let remaining, let resetAt else { return nil }
         return RateBudgetStore.Saved(limit: limit, remaining: remaining, resetAt: Date().timeIntervalSince1970 + (resetAt - ContinuousClock.now).inSeconds)
     }
 
     /// Waits until one request may be sent, then reserves it.
     public func acquire() async throws {
+        if let pacing {
+            try await pace(pacing)
+            return
+        }
         while let left = remaining, left - inFlight <= 0 {
             guard let reset = resetAt else { break }
             let wait = reset - ContinuousClock.now
@@ -56,9 +89,38 @@ public actor RateBudget {
         if let left = remaining { remaining = left - 1 }
     }
 
+    private func pace(_ pacing: Pacing) async throws {
+        // Arrival times at the provider differ a little from our send times: keep a small margin.
+        let window = pacing.window + .milliseconds(50)
+        while true {
+            let now = ContinuousClock.now
+            sent.removeAll { $0 <= now - window }
+            var until: ContinuousClock.Instant?
+            if let blocked = blockedUntil, blocked > now { until = blocked }
+            else if sent.count >= pacing.limit { until = sent[sent.count - pacing.limit] + window }
+            guard let until else { break }
+            onWait(until - now)
+            try await Task.sleep(until: until, clock: .continuous)
+        }
+        sent.append(ContinuousClock.now)
+        inFlight += 1
+        requestsSent += 1
+    }
+
     /// Learns from a response's headers; the request's reservation ends here.
     public func record(_ response: HTTPResult) {
         inFlight = max(0, inFlight - 1)
+        if pacing != nil {
+            if response.status == 429 {
+                let retryAfter = response.header("Retry-After").flatMap(Double.init) ?? pacing!.window.inSeconds
+                blockedUntil = ContinuousClock.now + .milliseconds(Int(retryAfter * 1000))
+            }
+            if let saved = snapshot() {
+                store?.save(saved)
+                onUpdate(saved)
+            }
+            return
+        }
         if let text = response.header("Fitbit-Rate-Limit-Limit"), let value = Int(text) { limit = value }
         if let text = response.header("Fitbit-Rate-Limit-Reset"), let seconds = Double(text), let left = response.header("Fitbit-Rate-Limit-Remaining").flatMap(Int.init) {
             let reset = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

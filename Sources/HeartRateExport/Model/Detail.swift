@@ -37,5 +37,13 @@ public enum OutputFormat: String, CaseIterable, Codable, Sendable {
 
 /// Where the data comes from; recorded in the manifest and the credentials file.
 public enum SourceKind: String, Codable, Sendable, CaseIterable {
+    /// The Fitbit Web API (turned off on 2 Nov 2026).
     case fitbit
+    /// The Google Health API v4: new data every night.
+    case google
+    /// A Google Takeout archive: all history, read from files, no requests.
+    case takeout
+
+    /// Sources that are APIs with OAuth credentials (Takeout is read from files).
+    public var isAPI: Bool { self != .takeout }
 }

@@ -21,11 +21,18 @@ public struct DailySummary: Hashable, Sendable {
     }
 }
 
-/// A decoded day, still in wall-clock time.
+/// A decoded day: in wall-clock time (Fitbit), or as instants that already carry their offsets (Google's
+/// data points, Takeout rows placed in a known zone).
 public struct HeartRateDay: Sendable {
     public var date: LocalDate
     public var detail: Detail
     public var samples: [WallClockSample]
+    /// Set when the source gives instants: then `samples` is empty.
+    public var instants: [Sample]?
+    /// True when the instants carry no offsets yet (Takeout's UTC times): the zone history places them.
+    public var instantsNeedOffsets = false
+    /// The day's zone as the source saw it (Google: the fixed offset of its samples), when it has no IANA zone.
+    public var observedZone: String?
     public var summary: DailySummary
     /// False when the response lacked the intraday key: the app has no intraday access.
     public var hasIntraday: Bool
@@ -37,6 +44,16 @@ public struct HeartRateDay: Sendable {
         self.summary = summary
         self.hasIntraday = hasIntraday
     }
+
+    public init(date: LocalDate, detail: Detail, instants: [Sample], needOffsets: Bool = false, observedZone: String? = nil,
+                summary: DailySummary = DailySummary()) {
+        self.init(date: date, detail: detail, samples: [], summary: summary)
+        self.instants = instants
+        instantsNeedOffsets = needOffsets
+        self.observedZone = observedZone
+    }
+
+    public var isEmpty: Bool { samples.isEmpty && (instants?.isEmpty ?? true) }
 }
 
 /// One normalized row: a UTC instant, the offset in force there, and the bpm.
@@ -62,6 +79,10 @@ public struct NormalizedDay: Sendable {
     public var timeZone: String
     public var samples: [Sample]
     public var summary: DailySummary
+    /// Where the rows came from: a month may mix sources (history from Takeout, new days from an API).
+    public var source: SourceKind = .fitbit
+    /// Samples of the body that fell outside this local day and were left out (only from Takeout files).
+    public var outsideDay = 0
 
     public init(date: LocalDate, detail: Detail, timeZone: String, samples: [Sample], summary: DailySummary) {
         self.date = date

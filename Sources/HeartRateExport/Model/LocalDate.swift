@@ -150,6 +150,12 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvert
     /// The wall clock read as if it were UTC: the arithmetic base of zone conversion.
     public var secondsAsIfUTC: Int { date.daysSinceEpoch * 86_400 + secondOfDay }
 
+    /// The wall clock of a count of seconds since 1970-01-01T00:00:00 on the same wall clock.
+    public init(secondsAsIfUTC seconds: Int64) {
+        let date = LocalDate(containingSecond: seconds)
+        self.init(date: date, secondOfDay: Int(seconds - Int64(date.daysSinceEpoch) * 86_400))
+    }
+
     public var description: String { date.description + "T" + WallClock.format(secondOfDay) }
 
     public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {

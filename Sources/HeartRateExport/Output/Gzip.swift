@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 
 /// gzip (RFC 1952) on zlib's raw deflate. We write the member header ourselves so that the raw archive can
 /// carry fetch metadata in the standard FCOMMENT field, which every gzip reader skips.
@@ -61,7 +61,7 @@ public final class GzipEncoder {
             let (status, produced) = chunk.withUnsafeMutableBufferPointer { buffer -> (Int32, Int) in
                 stream.next_out = buffer.baseAddress
                 stream.avail_out = uInt(buffer.count)
-                let status = CZlib.deflate(&stream, flush)
+                let status = CZlibSystem.deflate(&stream, flush)
                 return (status, buffer.count - Int(stream.avail_out))
             }
             precondition(status != Z_STREAM_ERROR, "deflate stream error")

@@ -5,6 +5,11 @@ public struct MonthFileContext: Sendable {
     public var detail: Detail
     public var month: YearMonth
     public var timeZone: String
+    /// The sources of the month's rows, when known; a month may mix them (Takeout history, then an API).
+    public var sources: [SourceKind] = []
+
+    /// `hrexport.source`: the one source, or several joined by commas (`google,takeout`).
+    public var sourceLabel: String { sources.isEmpty ? source.rawValue : sources.map(\.rawValue).joined(separator: ",") }
 
     public init(user: String, source: SourceKind, detail: Detail, month: YearMonth, timeZone: String) {
         self.user = user

@@ -117,7 +117,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
 
     static func keyValues(_ context: MonthFileContext, detail: String, first: LocalDate?, last: LocalDate?, pandas: String) -> [KeyValue] {
         [KeyValue("hrexport.version", HRExport.version),
-         KeyValue("hrexport.source", context.source.rawValue),
+         KeyValue("hrexport.source", context.sourceLabel),
          KeyValue("hrexport.user", context.user),
          KeyValue("hrexport.detail", detail),
          KeyValue("hrexport.timezone", context.timeZone),

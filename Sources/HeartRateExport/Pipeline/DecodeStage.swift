@@ -8,39 +8,37 @@ public struct DecodedDay: Sendable {
 
     public var date: LocalDate
     public var detail: Detail
+    public var source: SourceKind = .fitbit
     public var outcome: Outcome
     public var body: RawBody?
     public var lastSync: LocalDateTime?
 }
 
-/// The decoder stage: a malformed body fails its day only.
+/// The decoder stage: each day's body is read by its source's decoder; a malformed body fails its day only.
 public struct DecodeStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == FetchedDay {
     let base: Base
-    let decoder: HeartRateDecoder
 
-    public init(_ base: Base, decoder: HeartRateDecoder = HeartRateDecoder()) {
+    public init(_ base: Base) {
         self.base = base
-        self.decoder = decoder
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
-        let decoder: HeartRateDecoder
 
         public mutating func next() async throws -> DecodedDay? {
             guard let day = try await base.next() else { return nil }
             switch day.outcome {
             case .notYetSynced:
-                return DecodedDay(date: day.date, detail: day.detail, outcome: .notYetSynced, lastSync: day.lastSync)
+                return DecodedDay(date: day.date, detail: day.detail, source: day.source, outcome: .notYetSynced, lastSync: day.lastSync)
             case .failed(let failure):
-                return DecodedDay(date: day.date, detail: day.detail, outcome: .failed(failure), lastSync: day.lastSync)
+                return DecodedDay(date: day.date, detail: day.detail, source: day.source, outcome: .failed(failure), lastSync: day.lastSync)
             case .body(let body):
                 let outcome: DecodedDay.Outcome
-                do { outcome = .decoded(try decoder.decode(body.bytes, date: day.date, detail: day.detail)) } catch { outcome = .failed(error) }
-                return DecodedDay(date: day.date, detail: day.detail, outcome: outcome, body: body, lastSync: body.lastSync)
+                do { outcome = .decoded(try day.source.decoder.decode(body, date: day.date, detail: day.detail)) } catch { outcome = .failed(error) }
+                return DecodedDay(date: day.date, detail: day.detail, source: day.source, outcome: outcome, body: body, lastSync: body.lastSync)
             }
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), decoder: decoder) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
 }

@@ -10,27 +10,35 @@ public struct WrittenMonth: Sendable {
     public var contents: [LocalDate: NormalizedDay]
 }
 
-/// Loads a day that an earlier run fetched back from the raw archive, so that a month is always rebuilt
-/// whole from its raw days.
+/// Loads a day that an earlier run fetched back from the raw archive of the source it came from, so that a
+/// month is always rebuilt whole from its raw days.
 public struct ArchivedDayLoader: Sendable {
-    let archive: RawArchive
-    let decoder: HeartRateDecoder
+    let userFolder: String
     let normalizer: Normalizer
 
-    public init(archive: RawArchive, normalizer: Normalizer, decoder: HeartRateDecoder = HeartRateDecoder()) {
-        self.archive = archive
-        self.decoder = decoder
+    public init(userFolder: String, normalizer: Normalizer) {
+        self.userFolder = userFolder
         self.normalizer = normalizer
     }
 
-    public func load(_ detail: Detail, _ date: LocalDate) throws(ExportError) -> NormalizedDay {
-        guard let body = try archive.load(detail, date) else {
-            throw .corrupt(path: archive.path(detail, date), message: "the raw archive lacks this day, which the manifest lists with rows; restore it or delete the day from the manifest")
+    public func archive(_ source: SourceKind) -> RawArchive { RawArchive(userFolder: userFolder, source: source) }
+
+    /// Where the body of (source, detail, date) is kept.
+    public func path(_ detail: Detail, _ date: LocalDate, source: SourceKind) -> String {
+        archive(source).path(source.rawDetail(for: detail), date)
+    }
+
+    public func load(_ detail: Detail, _ date: LocalDate, source: SourceKind) throws(ExportError) -> NormalizedDay {
+        let path = path(detail, date, source: source)
+        guard let body = try archive(source).load(source.rawDetail(for: detail), date) else {
+            throw .corrupt(path: path, message: "the raw archive lacks this day, which the manifest lists with rows; restore it or delete the day from the manifest")
         }
         do {
-            return try normalizer.normalize(try decoder.decode(body.bytes, date: date, detail: detail))
+            var day = try normalizer.normalize(try source.decoder.decode(body, date: date, detail: detail))
+            day.source = source
+            return day
         } catch {
-            throw .corrupt(path: archive.path(detail, date), message: error.description)
+            throw .corrupt(path: path, message: error.description)
         }
     }
 }
@@ -128,10 +136,26 @@ extension MonthAssembler {
         for (index, day) in fresh.enumerated() {
             if day.status == .failed, let prior = priorEntries[day.date], prior.status.hasRows, prior.rows > 0 {
                 // A refetch that failed must not drop rows an earlier run stored: keep the archived day.
-                let archived = try loader.load(detail, day.date)
+                let archived = try loader.load(detail, day.date, source: prior.source)
                 updated[index].day = archived
+                updated[index].source = prior.source
                 byDate[day.date] = (archived, .partial)
+            } else if let prior = priorEntries[day.date], prior.source != day.source, prior.status.hasRows, prior.rows >= day.rows,
+                      day.status != .failed {
+                // Two sources hold this day (Takeout and an API): the denser series is kept (on a tie, the one
+                // already written). The day is complete when either source says it has ended.
+                let kept = try loader.load(detail, day.date, source: prior.source)
+                let status: DayStatus = day.status == .complete || prior.status == .complete ? .complete : prior.status
+                updated[index] = day
+                updated[index].day = kept
+                updated[index].status = status
+                updated[index].source = prior.source
+                updated[index].alternative = (day.source, day.rows)
+                byDate[day.date] = (kept, status)
             } else {
+                if let prior = priorEntries[day.date], prior.source != day.source, prior.rows > 0, day.status != .failed {
+                    updated[index].alternative = (prior.source, prior.rows)
+                }
                 byDate[day.date] = (day.day, day.status)
             }
         }
@@ -139,8 +163,8 @@ extension MonthAssembler {
         while date <= month.lastDay {
             defer { date = date.adding(days: 1) }
             guard byDate[date] == nil, let prior = priorEntries[date], prior.status.hasRows || prior.status == .empty else { continue }
-            if prior.rows == 0 && !FileSystem.exists(loader.archive.path(detail, date)) { continue }
-            byDate[date] = (try loader.load(detail, date), prior.status)
+            if prior.rows == 0 && !FileSystem.exists(loader.path(detail, date, source: prior.source)) { continue }
+            byDate[date] = (try loader.load(detail, date, source: prior.source), prior.status)
         }
 
         let ordered = byDate.keys.sorted()
@@ -155,7 +179,8 @@ extension MonthAssembler {
             return DailyRow(date: date, summary: day.summary, samples: entry.status.hasRows ? Int32(day.samples.count) : 0)
         }
         let zone = intraday.last?.timeZone ?? fresh.last?.day?.timeZone ?? ""
-        let context = MonthFileContext(user: user, source: source, detail: detail, month: month, timeZone: zone)
+        var context = MonthFileContext(user: user, source: source, detail: detail, month: month, timeZone: zone)
+        context.sources = Array(Set(intraday.map(\.source))).sorted { $0.rawValue < $1.rawValue }
         var files = [String]()
         let rows = intraday.reduce(0) { $0 + $1.samples.count }
         if rows > 0 {

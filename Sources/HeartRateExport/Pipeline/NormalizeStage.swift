@@ -8,6 +8,11 @@ public struct ProcessedDay: Sendable {
     public var fetchedAt: Double?
     public var lastSync: LocalDateTime?
     public var fromNetwork: Bool
+    public var source: SourceKind = .fitbit
+    /// Another source's series of this day that was not kept (it had fewer rows): which, and its rows.
+    public var alternative: (source: SourceKind, rows: Int)?
+    /// Where a file-based body came from (Takeout: `<archive>:<entry>`).
+    public var origin: String?
 
     public var rows: Int { day?.samples.count ?? 0 }
 
@@ -15,7 +20,7 @@ public struct ProcessedDay: Sendable {
     public static func status(of day: HeartRateDay, body: RawBody) -> DayStatus {
         guard day.hasIntraday else { return .noAccess }
         let synced = body.coversWholeDay(day.date)
-        if day.samples.isEmpty { return synced ? .empty : .partial }
+        if day.isEmpty { return synced ? .empty : .partial }
         return synced ? .complete : .partial
     }
 }
@@ -46,7 +51,8 @@ public struct NormalizeStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sen
 extension Normalizer {
     public func process(_ day: DecodedDay) -> ProcessedDay {
         var result = ProcessedDay(date: day.date, detail: day.detail, status: .failed, fetchedAt: day.body?.fetchedAt,
-                                  lastSync: day.lastSync, fromNetwork: day.body?.origin == .network)
+                                  lastSync: day.lastSync, fromNetwork: day.body?.origin == .network, source: day.source)
+        result.origin = day.body?.notes["origin"]
         switch day.outcome {
         case .notYetSynced:
             result.status = .partial
@@ -55,6 +61,7 @@ extension Normalizer {
         case .decoded(let decoded):
             do {
                 result.day = try normalize(decoded)
+                result.day?.source = day.source
                 result.status = ProcessedDay.status(of: decoded, body: day.body!)
             } catch {
                 result.failure = error

@@ -11,17 +11,27 @@ public struct FetchedDay: Sendable {
 
     public var date: LocalDate
     public var detail: Detail
+    public var source: SourceKind
     public var outcome: Outcome
     public var lastSync: LocalDateTime?
+
+    public init(date: LocalDate, detail: Detail, source: SourceKind, outcome: Outcome, lastSync: LocalDateTime?) {
+        self.date = date
+        self.detail = detail
+        self.source = source
+        self.outcome = outcome
+        self.lastSync = lastSync
+    }
 }
 
 /// Fetches each day's body within the rate budget, keeping up to `concurrency` requests in flight; days
 /// leave in the order they came in. Each body is stored in the raw archive the moment it arrives, so a
 /// kill -9 never loses a response that was received. A day whose final body is already in the archive
-/// (a run killed after storing it) is taken from there without a request.
+/// (a run killed after storing it) is taken from there without a request. A series derived from another
+/// detail's bodies (Google's 1min from its samples) takes any stored body: this run has just refreshed it.
 public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == LocalDate {
     let base: Base
-    let client: FitbitClient
+    let client: any HeartRateSource
     let detail: Detail
     let lastSync: LocalDateTime?
     let archive: RawArchive
@@ -29,7 +39,7 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
     let refetch: Set<LocalDate>
     let concurrency: Int
 
-    public init(_ base: Base, client: FitbitClient, detail: Detail, lastSync: LocalDateTime?, archive: RawArchive,
+    public init(_ base: Base, client: any HeartRateSource, detail: Detail, lastSync: LocalDateTime?, archive: RawArchive,
                 refetch: Set<LocalDate> = [], concurrency: Int = 1) {
         self.base = base
         self.client = client
@@ -69,20 +79,23 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), fetcher: self) }
 
     func fetch(_ date: LocalDate) async throws -> FetchedDay {
+        let source = client.kind
         guard let lastSync, lastSync > LocalDateTime(date: date, secondOfDay: 0) else {
-            return FetchedDay(date: date, detail: detail, outcome: .notYetSynced, lastSync: lastSync)
+            return FetchedDay(date: date, detail: detail, source: source, outcome: .notYetSynced, lastSync: lastSync)
         }
-        if !refetch.contains(date), let stored = try archive.load(detail, date), stored.coversWholeDay(date) {
-            return FetchedDay(date: date, detail: detail, outcome: .body(stored), lastSync: stored.lastSync)
+        let rawDetail = source.rawDetail(for: detail)
+        let derived = rawDetail != detail
+        if derived || !refetch.contains(date), let stored = try archive.load(rawDetail, date), derived || stored.coversWholeDay(date) {
+            return FetchedDay(date: date, detail: detail, source: source, outcome: .body(stored), lastSync: stored.lastSync)
         }
-        switch try await client.heartRateDay(date, detail: detail) {
+        switch try await client.fetchDay(date, rawDetail: rawDetail) {
         case .success(let bytes):
             let body = RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network)
-            try archive.store(body, detail: detail, date: date)
+            try archive.store(body, detail: rawDetail, date: date)
             CrashPoint.reached(.afterRawWrite)
-            return FetchedDay(date: date, detail: detail, outcome: .body(body), lastSync: lastSync)
+            return FetchedDay(date: date, detail: detail, source: source, outcome: .body(body), lastSync: lastSync)
         case .failure(let failure):
-            return FetchedDay(date: date, detail: detail, outcome: .failed(failure), lastSync: lastSync)
+            return FetchedDay(date: date, detail: detail, source: source, outcome: .failed(failure), lastSync: lastSync)
         }
     }
 }

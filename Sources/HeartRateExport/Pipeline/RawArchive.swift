@@ -8,12 +8,15 @@ public struct RawBody: Sendable {
     public var fetchedAt: Double
     public var lastSync: LocalDateTime?
     public var origin: Origin
+    /// What else the decoder must know, kept with the body (Takeout: how its times read, where it came from).
+    public var notes: [String: String]
 
-    public init(bytes: [UInt8], fetchedAt: Double, lastSync: LocalDateTime?, origin: Origin) {
+    public init(bytes: [UInt8], fetchedAt: Double, lastSync: LocalDateTime?, origin: Origin, notes: [String: String] = [:]) {
         self.bytes = bytes
         self.fetchedAt = fetchedAt
         self.lastSync = lastSync
         self.origin = origin
+        self.notes = notes
     }
 
     /// Whether the device had synced past the end of `date` when this body was fetched.
@@ -44,6 +47,7 @@ public struct RawArchive: Sendable {
 
     public func store(_ body: RawBody, detail: Detail, date: LocalDate) throws(ExportError) {
         let comment = "hrexport fetched_at=\(Int64(body.fetchedAt)) last_sync=\(body.lastSync?.description ?? "none")"
+            + body.notes.sorted { $0.key < $1.key }.map { " \($0.key)=\(FormEncoding.escape($0.value))" }.joined()
         try AtomicFile.write(GzipEncoder.compress(body.bytes, comment: comment), to: path(detail, date), permissions: permissions)
     }
 
@@ -57,10 +61,16 @@ public struct RawArchive: Sendable {
         }
         var fetchedAt = 0.0
         var lastSync: LocalDateTime?
-        for field in (GzipDecoder.comment(of: file) ?? "").split(separator: " ") {
-            if field.hasPrefix("fetched_at=") { fetchedAt = Double(field.dropFirst(11)) ?? 0 }
-            if field.hasPrefix("last_sync=") { lastSync = LocalDateTime(field.dropFirst(10)) }
+        var notes = [String: String]()
+        for field in (GzipDecoder.comment(of: file) ?? "").split(separator: " ").dropFirst() {
+            let pair = field.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            switch pair[0] {
+            case "fetched_at": fetchedAt = Double(pair[1]) ?? 0
+            case "last_sync": lastSync = LocalDateTime(pair[1])
+            default: notes[String(pair[0])] = String(pair[1]).removingPercentEncoding ?? String(pair[1])
+            }
         }
-        return RawBody(bytes: bytes, fetchedAt: fetchedAt, lastSync: lastSync, origin: .archive)
+        return RawBody(bytes: bytes, fetchedAt: fetchedAt, lastSync: lastSync, origin: .archive, notes: notes)
     }
 }

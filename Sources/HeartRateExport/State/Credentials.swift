@@ -91,6 +91,17 @@ public struct CredentialsStore: Sendable {
         return matching.first
     }
 
+    /// The entry of `source` (or of any API source when nil) for `user` (or the only one). Entries of several
+    /// sources are ambiguous: the caller must name one.
+    public func find(source: SourceKind?, user: String?) throws(ExportError) -> Credential? {
+        if let source { return try load(source: source, user: user) }
+        let matching = try all().filter { user == nil || $0.user == user }
+        if matching.count > 1 {
+            throw .usage("\(path) holds several entries (\(matching.map { "\($0.source.rawValue) \($0.user)" }.joined(separator: ", "))); choose one with --source and --user")
+        }
+        return matching.first
+    }
+
     /// Inserts or replaces the entry for its (source, user), durably, before the caller uses any new token.
     public func save(_ credential: Credential) throws(ExportError) {
         var entries = try all().filter { !($0.source == credential.source && $0.user == credential.user) }

@@ -16,6 +16,11 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var lastSync: String?
         public var error: String?
         public var httpStatus: Int?
+        /// Takeout days: the archive and entry the day was read from (the archive is the raw record).
+        public var origin: String?
+        /// When two sources held this day, the one not kept (it had fewer rows) and its rows.
+        public var otherSource: SourceKind?
+        public var otherRows: Int?
 
         public init(status: DayStatus, rows: Int, sha256: String? = nil, source: SourceKind, format: OutputFormat? = nil,
                     fetchedAt: String? = nil, lastSync: String? = nil, error: String? = nil, httpStatus: Int? = nil) {
@@ -32,7 +37,8 @@ public struct Manifest: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case status, rows, sha256, source, format, error
-            case fetchedAt = "fetched_at", lastSync = "last_sync", httpStatus = "http_status"
+            case fetchedAt = "fetched_at", lastSync = "last_sync", httpStatus = "http_status", origin
+            case otherSource = "other_source", otherRows = "other_rows"
         }
     }
 

@@ -16,8 +16,17 @@ public final class UserLock: Sendable {
 
     /// Takes the lock, waiting up to `timeout` seconds (0: fail at once) before failing with `.locked`.
     public static func acquire(stateFolder: String, source: SourceKind, user: String, timeout: Double = 0) async throws -> UserLock {
+        try await acquire(path: "\(stateFolder)/\(source.rawValue)-\(user).lock", stateFolder: stateFolder, timeout: timeout)
+    }
+
+    /// `<state>/export-<user>.lock`: one writer at a time for the user's export folder, whichever source feeds
+    /// it (a Takeout import and a Google sync write the same months and manifest). Taken after the source lock.
+    public static func export(stateFolder: String, user: String, timeout: Double = 0) async throws -> UserLock {
+        try await acquire(path: "\(stateFolder)/export-\(user).lock", stateFolder: stateFolder, timeout: timeout)
+    }
+
+    private static func acquire(path: String, stateFolder: String, timeout: Double) async throws -> UserLock {
         try FileSystem.createFolder(stateFolder)
-        let path = "\(stateFolder)/\(source.rawValue)-\(user).lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ExportError.io(path: path, operation: "open lock", errno: errno) }
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))

@@ -54,4 +54,11 @@ public struct DayOffsets: Sendable {
         }
         return (local - segments[0].offset, segments[0].offset)
     }
+
+    /// The offset in force at a UTC instant (seconds) within this day's window.
+    public func offset(atUTC utc: Int) -> Int {
+        var result = segments[0].offset
+        for segment in segments where segment.startUTC <= utc { result = segment.offset }
+        return result
+    }
 }

@@ -35,6 +35,18 @@ public struct TimeZoneHistory: Codable, Sendable, Equatable {
         }
     }
 
+    /// Records the zone a source observed on one day (Google: the fixed offset of its samples). A zone already
+    /// in force with the same offset that day (an IANA zone) is kept, being the more telling name.
+    public mutating func observe(zone: String, on date: LocalDate) {
+        let covered = entries.first.map { $0.from <= date } ?? false
+        if covered, let current = self.zone(on: date), current == zone || Self.offset(current, date) == Self.offset(zone, date) { return }
+        declare(zone: zone, from: date, to: entries.contains { $0.from > date } ? date : nil)
+    }
+
+    private static func offset(_ label: String, _ date: LocalDate) -> Int? {
+        ZoneLabel.timeZone(label)?.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(date.daysSinceEpoch * 86_400 + 43_200)))
+    }
+
     /// Declares what the API cannot tell: `zone` was in force from `from` through `to` (then the zone in force
     /// before comes back), or, without `to`, until the next recorded change.
     public mutating func declare(zone: String, from: LocalDate, to: LocalDate? = nil) {

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Writes the synthetic Google Takeout fixture under data/takeout/ from the sandbox's truth.
+
+Two .zip parts, as Takeout splits a large export: part 1 holds 2026-03-07..10 (the US spring-forward day
+is the 8th) as Fitbit JSON, with the 9th also as Google's CSV and the 10th only as CSV; part 2 holds
+2026-11-01 (fall-back) and noise files that the importer must ignore. JSON `dateTime` is UTC, as the
+evidence says real archives are. Usage: make_takeout.py [hrexport binary] [output folder]
+"""
+import datetime
+import json
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".build" / "debug" / "hrexport")
+OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "takeout"
+USER = "SANDBOX1"
+
+
+def truth(base, day):
+    with urllib.request.urlopen(f"{base}/_sandbox/truth?user={USER}&date={day}&detail=1sec", timeout=60) as r:
+        return json.load(r)["rows"]
+
+
+def utc(ms):
+    return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+
+
+def fitbit_json(rows):
+    # Fitbit's own layout: one object per line of a JSON array, `confidence` beside the bpm.
+    items = [json.dumps({"dateTime": utc(r["epoch_ms"]).strftime("%m/%d/%y %H:%M:%S"),
+                         "value": {"bpm": r["bpm"], "confidence": 2 + r["bpm"] % 2}}, separators=(",", ":")) for r in rows]
+    return "[" + ",\n".join(items) + "]\n"
+
+
+def google_csv(rows):
+    lines = ["timestamp,beats per minute,data source"]
+    lines += [utc(r["epoch_ms"]).strftime("%Y-%m-%dT%H:%M:%SZ") + f",{r['bpm']},Charge 6" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+class Zip(zipfile.ZipFile):
+    """Entries dated at the export's time, so the fixture is the same bytes on every run."""
+
+    def writestr(self, name, data):
+        info = zipfile.ZipInfo(name, date_time=(2026, 11, 20, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(info, data)
+
+
+def main():
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        base = sandbox.stdout.readline().strip()
+        OUT.mkdir(parents=True, exist_ok=True)
+        data = "Takeout/Fitbit/Global Export Data/"
+        csvs = "Takeout/Google Health/Physical Activity_GoogleData/"
+        with Zip(OUT / "takeout-20261120T000000Z-001.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for day in ["2026-03-07", "2026-03-08", "2026-03-09"]:
+                z.writestr(data + f"heart_rate-{day}.json", fitbit_json(truth(base, day)))
+            for day in ["2026-03-09", "2026-03-10"]:
+                z.writestr(csvs + f"heart_rate_{day}.csv", google_csv(truth(base, day)))
+            z.writestr("Takeout/archive_browser.html", "<html><body>Archive for Sandbox</body></html>\n")
+        with Zip(OUT / "takeout-20261120T000000Z-002.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(data + "heart_rate-2026-11-01.json", fitbit_json(truth(base, "2026-11-01")))
+            # Noise: notification settings, another data type, and names that only look alike.
+            z.writestr("Takeout/Fitbit/Heart Rate/Heart Rate Notifications Profile.csv", "threshold,enabled\n120,true\n")
+            z.writestr(data + "steps-2026-11-01.json", '[{"dateTime":"11/01/26 00:00:00","value":"0"}]\n')
+            z.writestr(data + "resting_heart_rate-2026-11-01.json", '[{"dateTime":"11/01/26 00:00:00","value":{"value":58.2}}]\n')
+            z.writestr("Takeout/Fitbit/Global Export Data/heart_rate-2026-11-01.json.bak", "not json\n")
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+    for part in sorted(OUT.glob("*.zip")):
+        print(part, part.stat().st_size, "bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+/// Reads one received or archived body into a typed day. A malformed body fails that day only.
+public protocol DayDecoder: Sendable {
+    func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay
+}
+
+extension HeartRateDecoder: DayDecoder {
+    public func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
+        try decode(body.bytes, date: date, detail: detail)
+    }
+}
+
+/// Who the data belongs to and how far it reaches, as a source can tell at the start of a run.
+public struct SourceAccount: Sendable, Equatable {
+    public var user: String
+    /// Today's zone: an IANA name (Fitbit's profile) or a fixed offset seen in the newest sample (Google).
+    public var timeZone: String?
+    /// True when the zone is a fact of the account, recorded in the history; Google's offsets are only
+    /// observations, recorded day by day from the samples instead.
+    public var zoneIsAccountSetting: Bool
+    /// The first day data can exist; nil when the source cannot tell (then `--from` is needed).
+    public var memberSince: LocalDate?
+    /// How far the data reaches (local wall clock): a day ending before it is complete.
+    public var lastSync: LocalDateTime?
+
+    public init(user: String, timeZone: String?, zoneIsAccountSetting: Bool, memberSince: LocalDate?, lastSync: LocalDateTime?) {
+        self.user = user
+        self.timeZone = timeZone
+        self.zoneIsAccountSetting = zoneIsAccountSetting
+        self.memberSince = memberSince
+        self.lastSync = lastSync
+    }
+}
+
+/// A source of heart-rate days: a fetcher of one day's raw body plus the decoder for it. The normalizer,
+/// writers, raw archive and manifest are shared by every source.
+public protocol HeartRateSource: Sendable {
+    var kind: SourceKind { get }
+    /// The account behind the credentials; checked against the credentials entry before anything is written.
+    func account() async throws -> SourceAccount
+    /// The raw body of one local day at the source's raw detail (`kind.rawDetail(for:)`).
+    func fetchDay(_ date: LocalDate, rawDetail: Detail) async throws -> Result<[UInt8], DayFailure>
+    /// Requests sent so far (for the run summary).
+    func requestsSent() async -> Int
+}
+
+extension SourceKind {
+    /// The detail whose raw bodies a series is made from. Fitbit serves each detail; Google and Takeout give
+    /// irregular samples, from which the coarser series are derived (mean per local bucket).
+    public func rawDetail(for detail: Detail) -> Detail { self == .fitbit ? detail : .oneSecond }
+
+    public var decoder: any DayDecoder {
+        switch self {
+        case .fitbit: HeartRateDecoder()
+        case .google: GoogleDayDecoder()
+        case .takeout: TakeoutDayDecoder()
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+
+/// What `hrexport import` needs: values only, like a backfill's options.
+public struct TakeoutImportOptions: Sendable {
+    public var paths: [String]
+    public var out: String
+    public var stateFolder: String
+    public var user: String
+    /// The zone that places the samples; nil: the manifest's history, else the system zone.
+    public var timeZone: String?
+    public var times: TakeoutTimes = .utc
+    /// A coarser series to derive too (1sec is always written).
+    public var detail: Detail?
+    public var format: OutputFormat?
+    public var permissions: FilePermissions = .private
+    public var force = false
+    public var lockTimeout: Double = 0
+
+    public init(paths: [String], out: String, stateFolder: String, user: String) {
+        self.paths = paths
+        self.out = out
+        self.stateFolder = stateFolder
+        self.user = user
+    }
+}
+
+/// Imports Google Takeout archives into the same monthly files and manifest as the API sources. Each day
+/// file is read as one stream, kept in the raw archive with where it came from, and goes through the
+/// shared decode, normalize and write stages: memory is bounded by one day and one month.
+public struct TakeoutImport: Sendable {
+    public let options: TakeoutImportOptions
+    let reporter: any ProgressReporter
+
+    public init(options: TakeoutImportOptions, reporter: any ProgressReporter) {
+        self.options = options
+        self.reporter = reporter
+    }
+
+    public func run() async throws -> Manifest.RunSummary {
+        let started = Date()
+        let archives = try TakeoutArchives(paths: options.paths)
+        guard !archives.entries.isEmpty else {
+            throw ExportError.usage("no heart-rate day files in \(options.paths.joined(separator: ", ")) (looked for .../Global Export Data/heart_rate-YYYY-MM-DD.json, .../Physical Activity/heart_rate-YYYY-MM-DD.json and .../Physical Activity_GoogleData/heart_rate_YYYY-MM-DD.csv)")
+        }
+        let lock = try await UserLock.export(stateFolder: options.stateFolder, user: options.user, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        let layout = ExportLayout(out: options.out, user: options.user)
+        try FileSystem.removeAbandonedTempFiles(under: layout.userFolder)
+        let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
+        var manifest = try manifestStore.load() ?? Manifest(user: options.user, source: .takeout)
+
+        let byDate = Dictionary(grouping: archives.entries, by: \.date)
+        let dates = byDate.keys.sorted()
+        let first = dates.first!, last = dates.last!
+        // The zone: --timezone, else what the history knows, else this machine's; recorded either way.
+        if let zone = options.timeZone {
+            manifest.timezones.declare(zone: zone, from: first, to: manifest.timezones.entries.isEmpty ? nil : last)
+        } else if manifest.timezones.entries.isEmpty {
+            manifest.timezones.declare(zone: TimeZone.current.identifier, from: first)
+            reporter.warning("no --timezone and no zone recorded yet: placing the samples in this machine's zone \(TimeZone.current.identifier)")
+        }
+
+        // Days already imported from the same entry and settled are not read again: importing is idempotent.
+        let prior = manifest.days[.oneSecond] ?? [:]
+        let todo = dates.filter { date in
+            guard let entry = prior[date], entry.source == .takeout, entry.status.isSettled else { return true }
+            return !byDate[date]!.contains { $0.origin == entry.origin }
+        }
+        var summary = Manifest.RunSummary(command: "import", startedAt: Backfill.iso(started), finishedAt: "", detail: .oneSecond, from: first, to: last)
+        // An archive is cut at export time: its last day is partial, the days before it complete.
+        summary.deviceLastSync = LocalDateTime(date: last, secondOfDay: 0).description
+        let export = MonthlyExport(layout: layout, user: options.user, permissions: options.permissions, force: options.force,
+                                   reporter: reporter, manifestStore: manifestStore)
+        let archive = RawArchive(userFolder: layout.userFolder, source: .takeout, permissions: options.permissions)
+        let days = TakeoutDays(dates: todo, entries: byDate, archives: archives, archive: archive, cut: last, times: options.times, reporter: reporter)
+        reporter.planned(todo.count, detail: .oneSecond)
+        try await export.run(days, detail: .oneSecond, format: options.format ?? manifest.recordedFormat(.oneSecond) ?? .parquet,
+                             manifest: &manifest, summary: &summary, token: { nil })
+        if let coarse = options.detail, coarse != .oneSecond {
+            // The coarser series from the bodies just stored, without reading the archives again.
+            let entries = manifest.days[coarse] ?? [:]
+            let replay = dates.filter { entries[$0]?.status.isSettled != true || todo.contains($0) }
+            reporter.planned(replay.count, detail: coarse)
+            summary.detail = coarse
+            try await export.run(ArchivedDays(dates: replay, detail: coarse, archive: archive), detail: coarse,
+                                 format: options.format ?? manifest.recordedFormat(coarse) ?? .parquet,
+                                 manifest: &manifest, summary: &summary, token: { nil })
+        }
+        summary.finishedAt = Backfill.iso(Date())
+        summary.exitCode = summary.failed > 0 ? 1 : 0
+        manifest.lastRun = summary
+        try manifestStore.save(manifest)
+        return summary
+    }
+}
+
+/// The import's days in date order, each read from its archive, compared with its twin file (JSON against
+/// CSV), stored in the raw archive, and handed on as a fetched body.
+struct TakeoutDays: AsyncSequence, Sendable {
+    typealias Element = FetchedDay
+
+    let dates: [LocalDate]
+    let entries: [LocalDate: [TakeoutEntry]]
+    let archives: TakeoutArchives
+    let archive: RawArchive
+    let cut: LocalDate
+    let times: TakeoutTimes
+    let reporter: any ProgressReporter
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let days: TakeoutDays
+        var index = 0
+
+        mutating func next() async throws -> FetchedDay? {
+            guard index < days.dates.count else { return nil }
+            defer { index += 1 }
+            return days.read(days.dates[index])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(days: self) }
+
+    func read(_ date: LocalDate) -> FetchedDay {
+        let lastSync = LocalDateTime(date: cut, secondOfDay: 0)
+        let outcome: FetchedDay.Outcome
+        do {
+            let body = try body(date, lastSync: lastSync)
+            try archive.store(body, detail: .oneSecond, date: date)
+            outcome = .body(body)
+        } catch {
+            outcome = .failed(DayFailure(date: date, kind: .decode, message: error.description))
+        }
+        return FetchedDay(date: date, detail: .oneSecond, source: .takeout, outcome: outcome, lastSync: lastSync)
+    }
+
+    private func body(_ date: LocalDate, lastSync: LocalDateTime) throws(ExportError) -> RawBody {
+        let candidates = entries[date] ?? []
+        let json = candidates.filter { $0.kind == .json }.max { $0.size < $1.size }
+        let csv = candidates.filter { $0.kind == .csv }.max { $0.size < $1.size }
+        var chosen = (json ?? csv)!
+        var bytes = try archives.read(chosen)
+        if json != nil, let csv {
+            let csvBytes = try archives.read(csv)
+            if compare(date: date, json: bytes, csv: csvBytes) == true {
+                chosen = csv
+                bytes = csvBytes
+            }
+        }
+        return RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .archive,
+                       notes: ["times": times.rawValue, "origin": chosen.origin])
+    }
+
+    /// Checks that a day's JSON and CSV agree; warns when the JSON looks shifted (its `dateTime` read with
+    /// the wrong clock). Returns true when the CSV is the better body (it has more samples, or the JSON is off).
+    func compare(date: LocalDate, json: [UInt8], csv: [UInt8]) -> Bool? {
+        guard let rows = try? TakeoutDayDecoder.json(json), let csvSamples = try? TakeoutDayDecoder.csv(csv), !rows.isEmpty, !csvSamples.isEmpty else {
+            return nil
+        }
+        let csvSeconds = Set(csvSamples.map { $0.epochMillis / 1000 })
+        func agreement(shift: Int64) -> Double {
+            Double(rows.filter { csvSeconds.contains($0.seconds - shift) }.count) / Double(rows.count)
+        }
+        // As written (UTC), against every whole- and half-hour shift of up to 14 hours.
+        let direct = agreement(shift: 0)
+        if direct >= 0.9 { return csvSamples.count > rows.count }
+        var best: (shift: Int64, score: Double) = (0, direct)
+        for shift in stride(from: Int64(-14 * 3600), through: Int64(14 * 3600), by: 1800) {
+            let score = agreement(shift: shift)
+            if score > best.score { best = (shift, score) }
+        }
+        if best.score >= 0.9 && best.shift != 0 {
+            reporter.warning("\(date): the JSON's dateTime matches the CSV only shifted by \(best.shift / 3600) h \(abs(best.shift) % 3600 / 60) min: it looks like local time (try --takeout-times local); the CSV, whose times carry Z, is used for this day")
+        } else {
+            reporter.warning("\(date): the JSON and CSV files disagree (\(Int(direct * 100))% of JSON samples in the CSV); the one with more samples is used")
+        }
+        return best.score >= 0.9 || csvSamples.count > rows.count
+    }
+}
+
+/// Days replayed from the raw archive (a coarser series derived from bodies already stored).
+struct ArchivedDays: AsyncSequence, Sendable {
+    typealias Element = FetchedDay
+
+    let dates: [LocalDate]
+    let detail: Detail
+    let archive: RawArchive
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let days: ArchivedDays
+        var index = 0
+
+        mutating func next() async throws -> FetchedDay? {
+            guard index < days.dates.count else { return nil }
+            defer { index += 1 }
+            let date = days.dates[index]
+            guard let body = try days.archive.load(.oneSecond, date) else {
+                return FetchedDay(date: date, detail: days.detail, source: .takeout,
+                                  outcome: .failed(DayFailure(date: date, kind: .decode, message: "not in the raw archive")), lastSync: nil)
+            }
+            return FetchedDay(date: date, detail: days.detail, source: .takeout, outcome: .body(body), lastSync: body.lastSync)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(days: self) }
+}
