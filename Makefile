@@ -8,7 +8,7 @@ PYTHON  := .venv/bin/python
 # What the interop tests and the benchmark import; `bash .ci/run` installs the same list.
 PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest
 
-.PHONY: build install demo test bench venv backfill nightly report install-timer clean
+.PHONY: build install demo demo-takeout takeout-fixture test bench venv backfill nightly report install-timer clean
 
 build:
 	$(SWIFT) build -c release --product hrexport
@@ -20,6 +20,18 @@ install: build
 # Backfills the built-in sandbox into data/export with a private state folder (data/demo/state).
 demo: build
 	BIN=$(BIN) bash Scripts/demo.sh
+
+# Imports the synthetic Google Takeout fixture (data/takeout/) into data/export/takeout, then verifies it.
+demo-takeout: build
+	rm -rf data/export/takeout data/demo/takeout-state
+	HREXPORT_STATE_DIR=data/demo/takeout-state $(BIN) import data/takeout/*.zip --out data/export/takeout --user SANDBOX1 --timezone America/New_York --detail 1min
+	HREXPORT_STATE_DIR=data/demo/takeout-state $(BIN) verify --out data/export/takeout
+	HREXPORT_STATE_DIR=data/demo/takeout-state $(BIN) status --out data/export/takeout
+
+# Regenerates data/takeout/ from the sandbox (the same bytes every time).
+takeout-fixture:
+	$(SWIFT) build --product hrexport
+	python3 Scripts/make_takeout.py .build/debug/hrexport
 
 # One debug build serves the Swift tests and the Python interop tests.
 test:

@@ -88,7 +88,7 @@ struct VerifyRebuildTests {
         #expect(missing?.exitCode == 2)
 
         try ManifestStore(userFolder: folder + "/out/SANDBOX1").save(Manifest(user: "SANDBOX1"))
-        let held = try await UserLock.acquire(stateFolder: folder + "/state", source: .fitbit, user: "SANDBOX1")
+        let held = try await UserLock.export(stateFolder: folder + "/state", user: "SANDBOX1")
         let locked = await #expect(throws: ExportError.self) {
             try await Rebuild(options: RebuildOptions(out: folder + "/out", stateFolder: folder + "/state", user: "SANDBOX1")).run()
         }
