@@ -51,6 +51,18 @@ class Zip(zipfile.ZipFile):
         super().writestr(info, data)
 
 
+def write_range(base, first, last, path):
+    """One .zip with a JSON day file for every day from first to last (the benchmark's larger archive)."""
+    day, end, samples = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last), 0
+    with Zip(path, "w") as z:
+        while day <= end:
+            rows = truth(base, day.isoformat())
+            samples += len(rows)
+            z.writestr(f"Takeout/Fitbit/Global Export Data/heart_rate-{day.isoformat()}.json", fitbit_json(rows))
+            day += datetime.timedelta(days=1)
+    return samples
+
+
 def main():
     sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
     try:

@@ -200,7 +200,7 @@ struct SandboxRoutes: Sendable {
         var request = request
         let body = (try? await request.collectBody(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
         if let token = FormEncoding.decode(body)["token"] { await state.revoke(token) }
-        return await logged(json([String: String]()), "POST", "/oauth2/revoke", nil)
+        return await logged(json([String: String]()), "POST", request.uri.path, nil)
     }
 
     // MARK: API

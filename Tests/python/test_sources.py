@@ -153,3 +153,46 @@ def test_import_refuses_bad_input(export, tmp_path):
     assert result.returncode == 2 and "no heart-rate day files" in result.stderr
     result = export.run("import", str(TAKEOUT[0]), check=False)
     assert result.returncode == 2 and "--user is required" in result.stderr
+
+
+def test_google_sync_is_idle_when_nothing_changed_and_survives_faults(tmp_path):
+    """Every fault the sandbox knows, through Google's shapes: the values still match, and a second sync makes
+    exactly two requests (identity and the newest data point)."""
+    e = Export(tmp_path, "--api", "google", "--rate-limit", "60", "--hour-seconds", "1", "--last-sync", "2026-03-09T12:00:00",
+               "--faults", "5xx=0.1,truncated=0.05,reset=0.05,html=0.05,burst429=0.03", "--slow-seconds", "2")
+    e.env["HREXPORT_TEST_FAST_RETRIES"] = "1"
+    try:
+        e.authorize("--source", "google")
+        e.run("backfill", "--from", "2026-03-05", "--to", "2026-03-08", "--pace", "60/1")
+        rows = rows_of(e.out / "SANDBOX1" / "heart_rate_1sec" / "2026-03.parquet")
+        assert rows == sorted(e.truth_rows("2026-03-05", "2026-03-08", "1sec"))
+        first = e.run("sync", "--pace", "60/1")
+        second = e.run("sync", "--pace", "60/1")
+        assert "up to date: 2 requests" in second.stdout, (first.stdout, second.stdout)
+        e.run("verify")
+    finally:
+        e.close()
+
+
+def test_google_needs_from_on_a_new_export_and_logout_revokes(google):
+    google.authorize("--source", "google")
+    result = google.run("backfill", check=False)
+    assert result.returncode == 2 and "--from is needed" in result.stderr
+    google.run("logout")
+    assert json.loads((google.state / "credentials.json").read_text())["entries"] == []
+    with __import__("urllib.request").request.urlopen(google.base + "/_sandbox/requests") as r:
+        assert any(entry["path"] == "/revoke" for entry in json.load(r))
+
+
+def test_takeout_import_killed_before_its_manifest_resumes_exactly(export):
+    env = dict(export.env, HREXPORT_CRASH_AT="before-manifest")
+    killed = subprocess.run([export.bin, "import", *map(str, TAKEOUT), "--user", "SANDBOX1", "--timezone", "America/New_York"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode != 0
+    # The same command again: nothing of the killed run's manifest reached the disk, so its zone is given again.
+    export.run("import", *map(str, TAKEOUT), "--user", "SANDBOX1", "--timezone", "America/New_York")
+    user = export.out / "SANDBOX1"
+    for month, (first, last) in zip(["2026-03", "2026-11"], TAKEOUT_DAYS):
+        assert rows_of(user / "heart_rate_1sec" / f"{month}.parquet") == sorted(export.truth_rows(first, last, "1sec"))
+    assert not list(user.rglob(".*.tmp-*"))
+    export.run("verify")

@@ -119,9 +119,10 @@ public struct Backfill: Sendable {
         let today = options.today ?? Self.today(in: zone)
         var lastSync = account.lastSync
         if kind == .google {
-            // No device sync time: a day is also complete 48 hours after its end.
-            let nowLocal = LocalDateTime(date: today, secondOfDay: Self.secondOfDay(in: zone))
-            let settled = LocalDateTime(secondsAsIfUTC: Int64(nowLocal.secondsAsIfUTC - Self.googleSettleSeconds))
+            // No device sync time: a day is also complete 48 hours after its end, that is from the local midnight
+            // two days after it. Kept at a midnight, the value does not move between two runs of one day, so a
+            // second sync finds nothing new (the lookback re-checks recent days once a day, not every run).
+            let settled = LocalDateTime(date: today.adding(days: -Self.googleSettleDays), secondOfDay: 0)
             lastSync = max(lastSync ?? settled, settled)
         }
         let memberSince = account.memberSince
@@ -182,8 +183,8 @@ public struct Backfill: Sendable {
         return Array(Set(details)).sorted()
     }
 
-    /// Google has no device sync time: a day is complete 48 hours after its end even without a later sample.
-    public static let googleSettleSeconds = 48 * 3600
+    /// Google has no device sync time: a day is complete 48 hours (two days) after its end even without a later sample.
+    public static let googleSettleDays = 2
 
     func clamp(from: LocalDate, to: LocalDate, memberSince: LocalDate, today: LocalDate) -> (LocalDate, LocalDate) {
         var from = from, to = to
@@ -200,12 +201,6 @@ public struct Backfill: Sendable {
 
     static func identity(of credential: Credential) -> Manifest.TokenIdentity {
         Manifest.TokenIdentity(fingerprint: credential.fingerprint, rotatedAt: iso(Date(timeIntervalSince1970: credential.rotatedAt)))
-    }
-
-    static func secondOfDay(in zone: String, at instant: Date = Date()) -> Int {
-        let offset = ZoneLabel.timeZone(zone)?.secondsFromGMT(for: instant) ?? 0
-        let local = Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset)
-        return Int(local - Int64(LocalDate(containingSecond: local).daysSinceEpoch) * 86_400)
     }
 
     public static func today(in zone: String, at instant: Date = Date()) -> LocalDate {

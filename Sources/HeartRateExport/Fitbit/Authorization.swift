@@ -128,7 +128,24 @@ public struct Authorization: Sendable {
     private func googleUser(accessToken: String) async throws -> String {
         let request = HTTPRequestSpec(url: configuration.apiBase + "/v4/users/me/identity",
                                       headers: [("Authorization", "Bearer " + accessToken), ("Accept", "application/json")])
-        let result = try await transport.send(request, timeout: RetryPolicy.standard.timeout)
+        // The code is spent and the tokens saved nowhere yet: retry what is transient rather than lose them.
+        let retry = RetryPolicy.standard
+        var attempt = 0
+        var answer: HTTPResult?
+        while answer == nil {
+            attempt += 1
+            do {
+                let result = try await transport.send(request, timeout: retry.timeout)
+                let transient = result.status == 429 || (500...599).contains(result.status) || (result.status == 200 && !FitbitClient.isWholeJSON(result.body))
+                if !transient || attempt >= retry.maxAttempts { answer = result }
+            } catch {
+                guard attempt < retry.maxAttempts else {
+                    throw ExportError.http(endpoint: "identity", status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
+                }
+            }
+            if answer == nil { try await Task.sleep(for: .milliseconds(200 * attempt)) }
+        }
+        let result = answer!
         guard result.status == 200 else {
             try GoogleClient.stopIfFatal(result, endpoint: "identity")
             throw ExportError.http(endpoint: "identity", status: result.status, message: "request refused" + APIErrorBody(result.body).summary)
