@@ -102,7 +102,7 @@ enum ExportRunner {
         let days = s.complete + s.partial + s.empty + s.noAccess + s.failed
         if days == 0 && s.command == "sync" { return "up to date: \(s.requests) requests, " + String(format: "%.1f s", seconds) }
         let range = s.from.flatMap { from in s.to.map { "\(from)..\($0)" } } ?? "nothing to do"
-        return "\(range): \(days) days fetched or resumed (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
+        return "\(range): \(days) days \(s.command == "import" ? "read" : "fetched or resumed") (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
             + "\(s.noAccess) no access, \(s.failed) failed), \(s.rows) rows, \(s.filesWritten) files, \(s.requests) requests, "
             + String(format: "%.1f s", seconds)
     }

@@ -18,7 +18,8 @@ struct StatusCommand: AsyncParsableCommand {
         try await reportingErrors {
             let (manifest, _, user) = try location.loadManifest()
             var report = StatusReport(manifest: manifest, layout: ExportLayout(out: location.resolvedOut, user: user))
-            report.budget = RateBudgetStore(stateFolder: location.resolvedStateDir, source: manifest.source, user: user).load()
+            let source = location.storedCredential.map(\.source) ?? manifest.source
+            report.budget = RateBudgetStore(stateFolder: location.resolvedStateDir, source: source, user: user).load()
                 .map(StatusReport.Budget.init(saved:))
             if json {
                 let encoder = JSONEncoder()
@@ -75,9 +76,11 @@ struct StatusReport: Encodable {
     var timezones: TimeZoneHistory
     var deviceLastSync: String?
     var budget: Budget?
+    /// Days per source, over every detail: where the export's rows came from.
+    var sources: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case user, months, token, timezones, budget
+        case user, months, token, timezones, budget, sources
         case lastRun = "last_run", deviceLastSync = "device_last_sync"
     }
 
@@ -112,6 +115,7 @@ struct StatusReport: Encodable {
                 }
                 m.rows += entry.rows
                 months[key] = m
+                if entry.rows > 0 { sources[entry.source.rawValue, default: 0] += 1 }
             }
         }
         for (key, var m) in months {
@@ -140,7 +144,12 @@ struct StatusReport: Encodable {
         lines.append("")
         let missing = months.reduce(0) { $0 + $1.partial + $1.failed + $1.noAccess }
         lines.append(missing == 0 ? "nothing missing" : "missing: \(months.reduce(0) { $0 + $1.partial }) partial, \(months.reduce(0) { $0 + $1.failed }) failed, \(months.reduce(0) { $0 + $1.noAccess }) no access day(s); `hrexport sync` fetches what can be fetched")
-        if let deviceLastSync { lines.append("device  last sync \(deviceLastSync) (local time)") }
+        if sources.count > 1 || sources.keys.first.map({ $0 != SourceKind.fitbit.rawValue }) == true {
+            lines.append("sources " + sources.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) day(s)" }.joined(separator: ", "))
+        }
+        if let deviceLastSync {
+            lines.append(lastRun?.command == "import" ? "archive ends \(deviceLastSync.prefix(10)) (its last day is partial)" : "device  last sync \(deviceLastSync) (local time)")
+        }
         if let token { lines.append("token   fingerprint \(token.fingerprint), rotated \(token.rotatedAt)\(Self.age(token.rotatedAt).map { " (\($0) ago)" } ?? "")") }
         if let budget {
             lines.append("budget  \(budget.remaining) of \(budget.limit) requests left" + (budget.resetsAt.map { " until \($0)" } ?? " (a new window)"))

@@ -63,6 +63,8 @@ def test_google_backfill_matches_truth_in_every_reader(google):
     assert len(duckdb.sql(f"SELECT * FROM '{path}'").df()) == len(truth)
     assert len(fastparquet.ParquetFile(str(path)).to_pandas()) == len(truth)
     google.run("verify")
+    google.run("rebuild")
+    assert rows_of(path) == sorted(truth)
     # Paced under the sandbox's 30 requests per 2 s: no 429 was provoked.
     with __import__("urllib.request").request.urlopen(google.base + "/_sandbox/requests") as r:
         log = json.load(r)
@@ -114,6 +116,12 @@ def test_takeout_import_matches_truth(export):
     again = export.run("import", *map(str, TAKEOUT))
     assert {p: p.stat().st_mtime_ns for p in user.glob("heart_rate_*/*.parquet")} == before, again.stderr
     export.run("verify")
+    # Rebuilt from the raw copies alone, without the zips: the same rows in another format and back.
+    first_rows = rows_of(user / "heart_rate_1sec" / "2026-03.parquet")
+    export.run("rebuild", "--format", "csv")
+    export.run("verify")
+    export.run("rebuild", "--format", "parquet")
+    assert rows_of(user / "heart_rate_1sec" / "2026-03.parquet") == first_rows
 
 
 def test_takeout_then_google_sync_is_one_series(tmp_path):
@@ -123,6 +131,8 @@ def test_takeout_then_google_sync_is_one_series(tmp_path):
         e.run("import", str(TAKEOUT[0]), "--user", "SANDBOX1", "--timezone", "America/New_York")
         e.authorize("--source", "google")
         e.run("sync", "--pace", "200/1")
+        # Nothing new since: a second sync asks for the identity and the newest data point, and nothing else.
+        assert "up to date: 2 requests" in e.run("sync", "--pace", "200/1").stdout
         user = e.out / "SANDBOX1"
         rows = rows_of(user / "heart_rate_1sec" / "2026-03.parquet")
         assert len(rows) == len(set(r[0] for r in rows))
@@ -155,9 +165,9 @@ def test_import_refuses_bad_input(export, tmp_path):
     assert result.returncode == 2 and "--user is required" in result.stderr
 
 
-def test_google_sync_is_idle_when_nothing_changed_and_survives_faults(tmp_path):
-    """Every fault the sandbox knows, through Google's shapes: the values still match, and a second sync makes
-    exactly two requests (identity and the newest data point)."""
+def test_google_backfill_survives_faults(tmp_path):
+    """Every data fault the sandbox knows, through Google's shapes (5xx, a truncated or reset body, an HTML page,
+    429 bursts without Retry-After), also during `auth`'s identity lookup: the values still match."""
     e = Export(tmp_path, "--api", "google", "--rate-limit", "60", "--hour-seconds", "1", "--last-sync", "2026-03-09T12:00:00",
                "--faults", "5xx=0.1,truncated=0.05,reset=0.05,html=0.05,burst429=0.03", "--slow-seconds", "2")
     e.env["HREXPORT_TEST_FAST_RETRIES"] = "1"
@@ -166,9 +176,6 @@ def test_google_sync_is_idle_when_nothing_changed_and_survives_faults(tmp_path):
         e.run("backfill", "--from", "2026-03-05", "--to", "2026-03-08", "--pace", "60/1")
         rows = rows_of(e.out / "SANDBOX1" / "heart_rate_1sec" / "2026-03.parquet")
         assert rows == sorted(e.truth_rows("2026-03-05", "2026-03-08", "1sec"))
-        first = e.run("sync", "--pace", "60/1")
-        second = e.run("sync", "--pace", "60/1")
-        assert "up to date: 2 requests" in second.stdout, (first.stdout, second.stdout)
         e.run("verify")
     finally:
         e.close()
@@ -196,3 +203,54 @@ def test_takeout_import_killed_before_its_manifest_resumes_exactly(export):
         assert rows_of(user / "heart_rate_1sec" / f"{month}.parquet") == sorted(export.truth_rows(first, last, "1sec"))
     assert not list(user.rglob(".*.tmp-*"))
     export.run("verify")
+
+
+def write_zip(path, files, zip64=False):
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            with z.open(name, "w", force_zip64=zip64) as f:
+                f.write(text.encode())
+
+
+def local_json(rows):
+    """Fitbit JSON whose dateTime is the local wall clock (the reading `--takeout-times local` is for)."""
+    import datetime
+    return json.dumps([{"dateTime": (datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=r["epoch_ms"] + r["utc_offset_min"] * 60_000))
+                        .strftime("%m/%d/%y %H:%M:%S"), "value": {"bpm": r["bpm"], "confidence": 2}} for r in rows])
+
+
+def test_takeout_folders_zip64_local_times_and_a_shifted_json(export, tmp_path):
+    import sys
+    sys.path.insert(0, str(ROOT / "Scripts"))
+    import make_takeout
+    day = "2026-03-08"
+    truth = export.truth(day, "1sec")["rows"]
+    expected = sorted((r["epoch_ms"], r["utc_offset_min"], r["bpm"]) for r in truth)
+    data = "Takeout/Fitbit/Global Export Data/"
+
+    # ZIP64 entries (the large parts use them), read the same as any other.
+    write_zip(tmp_path / "zip64.zip", {data + f"heart_rate-{day}.json": make_takeout.fitbit_json(truth)}, zip64=True)
+    export.run("import", str(tmp_path / "zip64.zip"), "--user", "A", "--timezone", "America/New_York")
+    assert rows_of(export.out / "A" / "heart_rate_1sec" / "2026-03.parquet") == expected
+
+    # An extracted folder, under another root, with the older MyFitbitData layout.
+    folder = tmp_path / "extracted" / "MyFitbitData" / "Jane" / "Physical Activity"
+    folder.mkdir(parents=True)
+    (folder / f"heart_rate-{day}.json").write_text(make_takeout.fitbit_json(truth))
+    export.run("import", str(tmp_path / "extracted"), "--user", "B", "--timezone", "America/New_York")
+    assert rows_of(export.out / "B" / "heart_rate_1sec" / "2026-03.parquet") == expected
+
+    # Local wall-clock times, read as such.
+    write_zip(tmp_path / "local.zip", {data + f"heart_rate-{day}.json": local_json(truth)})
+    export.run("import", str(tmp_path / "local.zip"), "--user", "C", "--timezone", "America/New_York", "--takeout-times", "local")
+    assert rows_of(export.out / "C" / "heart_rate_1sec" / "2026-03.parquet") == expected
+
+    # The same local-time JSON beside the CSV, read as UTC: it is found shifted, reported, and the CSV is used.
+    write_zip(tmp_path / "both.zip", {data + f"heart_rate-{day}.json": local_json(truth),
+                                      f"Takeout/Fitbit/Physical Activity_GoogleData/heart_rate_{day}.csv": make_takeout.google_csv(truth)})
+    result = export.run("import", str(tmp_path / "both.zip"), "--user", "D", "--timezone", "America/New_York")
+    assert "looks like local time" in result.stderr and "--takeout-times local" in result.stderr
+    assert rows_of(export.out / "D" / "heart_rate_1sec" / "2026-03.parquet") == expected
+    entry = json.loads((export.out / "D" / "manifest.json").read_text())["days"]["1sec"][day]
+    assert entry["origin"].endswith(f"heart_rate_{day}.csv")

@@ -45,10 +45,11 @@ public struct RawArchive: Sendable {
         "\(root)/\(detail.rawValue)/\(date.month)/\(date).json.gz"
     }
 
-    public func store(_ body: RawBody, detail: Detail, date: LocalDate) throws(ExportError) {
+    /// `level` 1 for bulk copies (a Takeout import), where deflate's time would dominate; 6 otherwise.
+    public func store(_ body: RawBody, detail: Detail, date: LocalDate, level: Int32 = 6) throws(ExportError) {
         let comment = "hrexport fetched_at=\(Int64(body.fetchedAt)) last_sync=\(body.lastSync?.description ?? "none")"
             + body.notes.sorted { $0.key < $1.key }.map { " \($0.key)=\(FormEncoding.escape($0.value))" }.joined()
-        try AtomicFile.write(GzipEncoder.compress(body.bytes, comment: comment), to: path(detail, date), permissions: permissions)
+        try AtomicFile.write(GzipEncoder.compress(body.bytes, level: level, comment: comment), to: path(detail, date), permissions: permissions)
     }
 
     /// The stored body, or nil when there is none. A damaged file is an error naming it.

@@ -125,7 +125,8 @@ struct TakeoutDays: AsyncSequence, Sendable {
         let outcome: FetchedDay.Outcome
         do {
             let body = try body(date, lastSync: lastSync)
-            try archive.store(body, detail: .oneSecond, date: date)
+            // The zip still holds the original: a fast deflate is enough for this working copy.
+            try archive.store(body, detail: .oneSecond, date: date, level: 1)
             outcome = .body(body)
         } catch {
             outcome = .failed(DayFailure(date: date, kind: .decode, message: error.description))
