@@ -68,9 +68,12 @@ struct LocationOptions: ParsableArguments {
         return folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
     }
 
-    /// The credentials entry of this user (or the only one), if any; a damaged store is reported where it is used.
+    /// The credentials entry of this user (or the only user), if any; with entries of several sources for one
+    /// user (Fitbit, then Google), the most recently authorized. A damaged store is reported where it is used.
     var storedCredential: Credential? {
-        try? CredentialsStore(stateFolder: resolvedStateDir).find(source: nil, user: user)
+        guard let entries = try? CredentialsStore(stateFolder: resolvedStateDir).all().filter({ user == nil || $0.user == user }),
+              Set(entries.map(\.user)).count == 1 else { return nil }
+        return entries.max { $0.rotatedAt < $1.rotatedAt }
     }
 
     var resolvedStateDir: String {

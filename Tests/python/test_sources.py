@@ -124,6 +124,26 @@ def test_takeout_import_matches_truth(export):
     assert rows_of(user / "heart_rate_1sec" / "2026-03.parquet") == first_rows
 
 
+def test_denser_series_wins_and_the_other_is_recorded(tmp_path):
+    """An API day cut by the device's last sync has fewer rows than the archive's whole day: the import wins it."""
+    e = Export(tmp_path, "--api", "google", "--rate-limit", "200", "--hour-seconds", "1", "--last-sync", "2026-03-09T12:00:00")
+    try:
+        e.authorize("--source", "google")
+        e.run("backfill", "--from", "2026-03-08", "--to", "2026-03-09", "--pace", "200/1")
+        user = e.out / "SANDBOX1"
+        cut = json.loads((user / "manifest.json").read_text())["days"]["1sec"]["2026-03-09"]
+        e.run("import", str(TAKEOUT[0]), "--timezone", "America/New_York")
+        days = json.loads((user / "manifest.json").read_text())["days"]["1sec"]
+        assert days["2026-03-09"]["source"] == "takeout" and days["2026-03-09"]["other_source"] == "google"
+        assert days["2026-03-09"]["other_rows"] == cut["rows"] < days["2026-03-09"]["rows"]
+        assert days["2026-03-08"]["source"] == "google" and days["2026-03-08"]["other_source"] == "takeout"  # a tie
+        rows = rows_of(user / "heart_rate_1sec" / "2026-03.parquet")
+        assert len(rows) == len({r[0] for r in rows}) == sum(d["rows"] for d in days.values())
+        e.run("verify")
+    finally:
+        e.close()
+
+
 def test_takeout_then_google_sync_is_one_series(tmp_path):
     """History from Takeout, then the Google API continues it in the same folder without duplicates."""
     e = Export(tmp_path, "--api", "google", "--rate-limit", "200", "--hour-seconds", "1", "--last-sync", "2026-03-14T12:00:00")
@@ -163,6 +183,16 @@ def test_import_refuses_bad_input(export, tmp_path):
     assert result.returncode == 2 and "no heart-rate day files" in result.stderr
     result = export.run("import", str(TAKEOUT[0]), check=False)
     assert result.returncode == 2 and "--user is required" in result.stderr
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    result = export.run("import", str(tmp_path / "broken.zip"), "--user", "U", check=False)
+    assert result.returncode == 2 and "neither a folder nor a readable .zip" in result.stderr
+    for args in (["import", str(TAKEOUT[0]), "--user", "U", "--timezone", "Mars/Olympus_Mons"],
+                 ["import", str(TAKEOUT[0]), "--user", "U", "--takeout-times", "martian"],
+                 ["backfill", "--source", "takeout"], ["backfill", "--source", "google", "--pace", "0/60"],
+                 ["sandbox", "--api", "garmin"]):
+        result = export.run(*args, check=False)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, (args, result.stderr)
+    assert not (export.out / "U").exists()
 
 
 def test_google_backfill_survives_faults(tmp_path):
