@@ -54,7 +54,8 @@ struct AuthCommand: AsyncParsableCommand {
             let configuration = try api.configuration(stored: nil)
             let transport = AsyncHTTPTransport()
             defer { Task { await transport.shutdown() } }
-            let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport)
+            let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport,
+                                              retry: api.retryPolicy)
             let credential: Credential
             if noListen {
                 let url = try authorization.start(redirectURI: "http://127.0.0.1:\(port)/callback")

@@ -6,9 +6,11 @@ import HeartRateExport
 struct HRExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hrexport",
-        abstract: "Export your intraday heart rate from the Fitbit Web API into monthly files for pandas, polars, DuckDB and R.",
+        abstract: "Export your intraday heart rate (Google Takeout, the Google Health API, or the Fitbit Web API) into monthly files for pandas, polars, DuckDB and R.",
         discussion: """
-        Start with `hrexport auth` (once), then `hrexport backfill --from YYYY-MM-DD`, then `hrexport sync` every \
+        Since the Fitbit Web API's shutdown (2 Nov 2026): `hrexport import takeout-*.zip --user ID --timezone Area/City` \
+        for the history, then `hrexport auth --source google` (once) and `hrexport sync` every night. With the Fitbit \
+        API or a compatible server: `hrexport auth`, then `hrexport backfill --from YYYY-MM-DD`, then `hrexport sync` every \
         night (`hrexport schedule` prints a timer). Files go to <out>/<user>/heart_rate_<detail>/<YYYY-MM>.parquet \
         (or .csv.gz with --format csv) with a manifest beside them; `hrexport status` and `hrexport report` show them.
         Try it without an account: `hrexport sandbox` serves synthetic data on 127.0.0.1.

@@ -5,11 +5,13 @@ public struct Authorization: Sendable {
     public let configuration: APIConfiguration
     public let store: CredentialsStore
     let transport: any HTTPTransport
+    let retry: RetryPolicy
 
-    public init(configuration: APIConfiguration, store: CredentialsStore, transport: any HTTPTransport) {
+    public init(configuration: APIConfiguration, store: CredentialsStore, transport: any HTTPTransport, retry: RetryPolicy = .standard) {
         self.configuration = configuration
         self.store = store
         self.transport = transport
+        self.retry = retry
     }
 
     /// Runs the whole browser flow. `present` shows the authorize URL (prints it, opens a browser); it is
@@ -34,14 +36,14 @@ public struct Authorization: Sendable {
         guard let code = query["code"], !code.isEmpty else {
             throw ExportError.authorizationNeeded("the callback carried no authorization code")
         }
-        let oauth = OAuthClient(configuration: configuration, transport: transport)
+        let oauth = OAuthClient(configuration: configuration, transport: transport, retry: retry)
         let response = try await oauth.exchangeCode(code, redirectURI: listener.redirectURI, verifier: pkce.verifier)
         return try await save(response, previous: nil)
     }
 
     /// `--refresh-token -`: spends the given token once, which proves it and stores its successor.
     public func importRefreshToken(_ token: String) async throws -> Credential {
-        let oauth = OAuthClient(configuration: configuration, transport: transport)
+        let oauth = OAuthClient(configuration: configuration, transport: transport, retry: retry)
         do {
             return try await save(try await oauth.refresh(token), previous: token)
         } catch is TokenRefusal {
@@ -81,7 +83,7 @@ public struct Authorization: Sendable {
             code = fields["code"] ?? ""
         }
         guard !code.isEmpty, !code.contains(where: { $0.isWhitespace }) else { throw ExportError.usage("no authorization code in what was pasted") }
-        let oauth = OAuthClient(configuration: configuration, transport: transport)
+        let oauth = OAuthClient(configuration: configuration, transport: transport, retry: retry)
         let response = try await oauth.exchangeCode(code, redirectURI: pending.redirectURI, verifier: pending.verifier)
         let credential = try await save(response, previous: nil)
         try pendingStore.remove()
@@ -129,23 +131,9 @@ public struct Authorization: Sendable {
         let request = HTTPRequestSpec(url: configuration.apiBase + "/v4/users/me/identity",
                                       headers: [("Authorization", "Bearer " + accessToken), ("Accept", "application/json")])
         // The code is spent and the tokens saved nowhere yet: retry what is transient rather than lose them.
-        let retry = RetryPolicy.standard
-        var attempt = 0
-        var answer: HTTPResult?
-        while answer == nil {
-            attempt += 1
-            do {
-                let result = try await transport.send(request, timeout: retry.timeout)
-                let transient = result.status == 429 || (500...599).contains(result.status) || (result.status == 200 && !FitbitClient.isWholeJSON(result.body))
-                if !transient || attempt >= retry.maxAttempts { answer = result }
-            } catch {
-                guard attempt < retry.maxAttempts else {
-                    throw ExportError.http(endpoint: "identity", status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
-                }
-            }
-            if answer == nil { try await Task.sleep(for: .milliseconds(200 * attempt)) }
+        let result = try await retry.send(request, via: transport, endpoint: "identity") { result in
+            result.status == 429 || (500...599).contains(result.status) || (result.status == 200 && !FitbitClient.isWholeJSON(result.body))
         }
-        let result = answer!
         guard result.status == 200 else {
             try GoogleClient.stopIfFatal(result, endpoint: "identity")
             throw ExportError.http(endpoint: "identity", status: result.status, message: "request refused" + APIErrorBody(result.body).summary)

@@ -89,22 +89,7 @@ public struct OAuthClient: Sendable {
             fields.append(("client_id", configuration.clientID))
         }
         let request = HTTPRequestSpec(method: "POST", url: url, headers: headers, body: Array(FormEncoding.encode(fields).utf8))
-        var attempt = 0
-        while true {
-            attempt += 1
-            let result: HTTPResult
-            do {
-                result = try await transport.send(request, timeout: retry.timeout)
-            } catch {
-                guard attempt < retry.maxAttempts else {
-                    throw ExportError.http(endpoint: endpoint, status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
-                }
-                try await retry.sleep(beforeAttempt: attempt + 1)
-                continue
-            }
-            guard (500...599).contains(result.status), attempt < retry.maxAttempts else { return result }
-            try await retry.sleep(beforeAttempt: attempt + 1)
-        }
+        return try await retry.send(request, via: transport, endpoint: endpoint)
     }
 }
 

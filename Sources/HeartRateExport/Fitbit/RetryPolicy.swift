@@ -24,6 +24,28 @@ public struct RetryPolicy: Sendable {
     func sleep(beforeAttempt attempt: Int) async throws {
         try await Task.sleep(for: delay(beforeAttempt: attempt))
     }
+
+    /// One request without a bearer budget (token endpoint, identity lookup), resent after connection errors and
+    /// answers `transient` calls so; the last answer is returned once the attempts are spent.
+    func send(_ request: HTTPRequestSpec, via transport: any HTTPTransport, endpoint: String,
+              transient: (HTTPResult) -> Bool = { (500...599).contains($0.status) }) async throws -> HTTPResult {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let result: HTTPResult
+            do {
+                result = try await transport.send(request, timeout: timeout)
+            } catch {
+                guard attempt < maxAttempts else {
+                    throw ExportError.http(endpoint: endpoint, status: nil, message: "no answer after \(attempt) attempts (\(APIErrorBody.describe(transportError: error)))")
+                }
+                try await sleep(beforeAttempt: attempt + 1)
+                continue
+            }
+            guard transient(result), attempt < maxAttempts else { return result }
+            try await sleep(beforeAttempt: attempt + 1)
+        }
+    }
 }
 
 extension Duration {
