@@ -179,7 +179,7 @@ public struct Backfill: Sendable {
         case .backfill: details = [options.detail]
         case .sync: details = options.detailGiven || known.isEmpty ? [options.detail] : known
         }
-        if kind.rawDetail(for: options.detail) != options.detail || kind != .fitbit { details.append(.oneSecond) }
+        details.append(kind.rawDetail(for: options.detail))
         return Array(Set(details)).sorted()
     }
 

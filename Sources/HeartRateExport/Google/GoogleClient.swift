@@ -180,11 +180,7 @@ public struct GoogleDayDecoder: DayDecoder {
                 try s.object { (s, key) throws(JSONScanner.Failure) in
                     switch key {
                     case "physicalTime":
-                        let text = try s.stringBytes()
-                        guard let parsed = RFC3339.millis(text) else {
-                            throw JSONScanner.Failure(offset: start, reason: "physicalTime \"\(String(decoding: text, as: UTF8.self))\" is not an RFC 3339 UTC time")
-                        }
-                        instant = parsed
+                        instant = try s.string("physicalTime", expected: "an RFC 3339 UTC time", at: start) { RFC3339.millis($0) }
                     case "utcOffset":
                         let text = try s.string()
                         guard text.hasSuffix("s"), let seconds = Double(text.dropLast()), abs(seconds) <= 18 * 3600 else {

@@ -74,11 +74,7 @@ public struct HeartRateDecoder: Sendable {
         try s.object { (s, key) throws(JSONScanner.Failure) in
             switch key {
             case "time":
-                let text = try s.stringBytes()
-                guard let parsed = WallClock.secondOfDay(text) else {
-                    throw JSONScanner.Failure(offset: start, reason: "sample time \"\(String(decoding: text, as: UTF8.self))\" is not HH:mm:ss of one day")
-                }
-                second = parsed
+                second = try s.string("sample time", expected: "HH:mm:ss of one day", at: start) { WallClock.secondOfDay($0) }
             case "value":
                 if let fast = try s.smallInteger() {
                     bpm = fast

@@ -103,6 +103,16 @@ struct JSONScanner {
         String(decoding: try stringBytes(), as: UTF8.self)
     }
 
+    /// A string read by `parse`; when it does not parse, the failure (at `start`, the enclosing record) names the
+    /// field, the text and the form it should have.
+    mutating func string<T>(_ field: String, expected: String, at start: Int, _ parse: (ArraySlice<UInt8>) -> T?) throws(Failure) -> T {
+        let text = try stringBytes()
+        guard let parsed = parse(text) else {
+            throw Failure(offset: start, reason: "\(field) \"\(String(decoding: text, as: UTF8.self))\" is not \(expected)")
+        }
+        return parsed
+    }
+
     /// The raw bytes of a string without escapes, or its unescaped UTF-8 when it has some.
     mutating func stringBytes() throws(Failure) -> ArraySlice<UInt8> {
         try expect(UInt8(ascii: "\""))

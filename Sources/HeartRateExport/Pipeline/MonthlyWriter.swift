@@ -146,7 +146,6 @@ extension MonthAssembler {
                 // already written). The day is complete when either source says it has ended.
                 let kept = try loader.load(detail, day.date, source: prior.source)
                 let status: DayStatus = day.status == .complete || prior.status == .complete ? .complete : prior.status
-                updated[index] = day
                 updated[index].day = kept
                 updated[index].status = status
                 updated[index].source = prior.source

@@ -46,11 +46,7 @@ public struct TakeoutDayDecoder: DayDecoder {
             try s.object { (s, key) throws(JSONScanner.Failure) in
                 switch key {
                 case "dateTime":
-                    let text = try s.stringBytes()
-                    guard let parsed = Self.fitbitDateTime(text) else {
-                        throw JSONScanner.Failure(offset: start, reason: "dateTime \"\(String(decoding: text, as: UTF8.self))\" is not MM/DD/YY HH:MM:SS")
-                    }
-                    seconds = parsed
+                    seconds = try s.string("dateTime", expected: "MM/DD/YY HH:MM:SS", at: start) { Self.fitbitDateTime($0) }
                 case "value":
                     try s.object { (s, key) throws(JSONScanner.Failure) in
                         guard key == "bpm" else { return try s.skip() }

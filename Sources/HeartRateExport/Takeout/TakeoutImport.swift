@@ -36,6 +36,15 @@ public struct TakeoutImport: Sendable {
         self.reporter = reporter
     }
 
+    /// A day replayed from the raw archive: a coarser series from the bodies the import just stored.
+    static func archived(_ date: LocalDate, detail: Detail, from archive: RawArchive) throws(ExportError) -> FetchedDay {
+        guard let body = try archive.load(.oneSecond, date) else {
+            return FetchedDay(date: date, detail: detail, source: .takeout,
+                              outcome: .failed(DayFailure(date: date, kind: .decode, message: "not in the raw archive")), lastSync: nil)
+        }
+        return FetchedDay(date: date, detail: detail, source: .takeout, outcome: .body(body), lastSync: body.lastSync)
+    }
+
     public func run() async throws -> Manifest.RunSummary {
         let started = Date()
         let archives = try TakeoutArchives(paths: options.paths)
@@ -72,17 +81,18 @@ public struct TakeoutImport: Sendable {
         let export = MonthlyExport(layout: layout, user: options.user, permissions: options.permissions, force: options.force,
                                    reporter: reporter, manifestStore: manifestStore)
         let archive = RawArchive(userFolder: layout.userFolder, source: .takeout, permissions: options.permissions)
-        let days = TakeoutDays(dates: todo, entries: byDate, archives: archives, archive: archive, cut: last, times: options.times, reporter: reporter)
+        let reader = TakeoutDayReader(entries: byDate, archives: archives, archive: archive, cut: last, times: options.times, reporter: reporter)
         reporter.planned(todo.count, detail: .oneSecond)
-        try await export.run(days, detail: .oneSecond, format: options.format ?? manifest.recordedFormat(.oneSecond) ?? .parquet,
+        try await export.run(DayList(todo).map { reader.read($0) }, detail: .oneSecond, format: options.format ?? manifest.recordedFormat(.oneSecond) ?? .parquet,
                              manifest: &manifest, summary: &summary, token: { nil })
         if let coarse = options.detail, coarse != .oneSecond {
             // The coarser series from the bodies just stored, without reading the archives again.
             let entries = manifest.days[coarse] ?? [:]
-            let replay = dates.filter { entries[$0]?.status.isSettled != true || todo.contains($0) }
+            let read = Set(todo)
+            let replay = dates.filter { entries[$0]?.status.isSettled != true || read.contains($0) }
             reporter.planned(replay.count, detail: coarse)
             summary.detail = coarse
-            try await export.run(ArchivedDays(dates: replay, detail: coarse, archive: archive), detail: coarse,
+            try await export.run(DayList(replay).map { try Self.archived($0, detail: coarse, from: archive) }, detail: coarse,
                                  format: options.format ?? manifest.recordedFormat(coarse) ?? .parquet,
                                  manifest: &manifest, summary: &summary, token: { nil })
         }
@@ -94,32 +104,15 @@ public struct TakeoutImport: Sendable {
     }
 }
 
-/// The import's days in date order, each read from its archive, compared with its twin file (JSON against
-/// CSV), stored in the raw archive, and handed on as a fetched body.
-struct TakeoutDays: AsyncSequence, Sendable {
-    typealias Element = FetchedDay
-
-    let dates: [LocalDate]
+/// Reads one import day: its file from the archive, compared with its twin (JSON against CSV), stored in the raw
+/// archive, and handed on as a fetched body. Called once per day, in date order.
+struct TakeoutDayReader: Sendable {
     let entries: [LocalDate: [TakeoutEntry]]
     let archives: TakeoutArchives
     let archive: RawArchive
     let cut: LocalDate
     let times: TakeoutTimes
     let reporter: any ProgressReporter
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let days: TakeoutDays
-        var index = 0
-
-        mutating func next() async throws -> FetchedDay? {
-            guard index < days.dates.count else { return nil }
-            defer { index += 1 }
-            return days.read(days.dates[index])
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(days: self) }
-
     func read(_ date: LocalDate) -> FetchedDay {
         let lastSync = LocalDateTime(date: cut, secondOfDay: 0)
         let outcome: FetchedDay.Outcome
@@ -142,7 +135,7 @@ struct TakeoutDays: AsyncSequence, Sendable {
         var bytes = try archives.read(chosen)
         if json != nil, let csv {
             let csvBytes = try archives.read(csv)
-            if compare(date: date, json: bytes, csv: csvBytes) == true {
+            if csvIsBetter(date: date, json: bytes, csv: csvBytes) {
                 chosen = csv
                 bytes = csvBytes
             }
@@ -152,10 +145,11 @@ struct TakeoutDays: AsyncSequence, Sendable {
     }
 
     /// Checks that a day's JSON and CSV agree; warns when the JSON looks shifted (its `dateTime` read with
-    /// the wrong clock). Returns true when the CSV is the better body (it has more samples, or the JSON is off).
-    func compare(date: LocalDate, json: [UInt8], csv: [UInt8]) -> Bool? {
+    /// the wrong clock). True when the CSV is the better body (it has more samples, or the JSON is off); a file
+    /// that does not decode leaves the JSON in place, whose decoder then names the problem.
+    func csvIsBetter(date: LocalDate, json: [UInt8], csv: [UInt8]) -> Bool {
         guard let rows = try? TakeoutDayDecoder.json(json), let csvSamples = try? TakeoutDayDecoder.csv(csv), !rows.isEmpty, !csvSamples.isEmpty else {
-            return nil
+            return false
         }
         let csvSeconds = Set(csvSamples.map { $0.epochMillis / 1000 })
         func agreement(shift: Int64) -> Double {
@@ -176,31 +170,4 @@ struct TakeoutDays: AsyncSequence, Sendable {
         }
         return best.score >= 0.9 || csvSamples.count > rows.count
     }
-}
-
-/// Days replayed from the raw archive (a coarser series derived from bodies already stored).
-struct ArchivedDays: AsyncSequence, Sendable {
-    typealias Element = FetchedDay
-
-    let dates: [LocalDate]
-    let detail: Detail
-    let archive: RawArchive
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let days: ArchivedDays
-        var index = 0
-
-        mutating func next() async throws -> FetchedDay? {
-            guard index < days.dates.count else { return nil }
-            defer { index += 1 }
-            let date = days.dates[index]
-            guard let body = try days.archive.load(.oneSecond, date) else {
-                return FetchedDay(date: date, detail: days.detail, source: .takeout,
-                                  outcome: .failed(DayFailure(date: date, kind: .decode, message: "not in the raw archive")), lastSync: nil)
-            }
-            return FetchedDay(date: date, detail: days.detail, source: .takeout, outcome: .body(body), lastSync: body.lastSync)
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(days: self) }
 }
