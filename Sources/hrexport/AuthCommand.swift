@@ -46,7 +46,7 @@ struct AuthCommand: AsyncParsableCommand {
         if [noListen, code != nil, refreshToken != nil].filter({ $0 }).count > 1 {
             throw ValidationError("choose one of --no-listen, --code - and --refresh-token -")
         }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout must be from 1 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -84,7 +84,7 @@ struct AuthCommand: AsyncParsableCommand {
                     }
                 }
             }
-            Console.info("Authorized \(credential.user); token \(credential.fingerprint) stored in \(authorization.store.path)")
+            Console.info("Authorized \(credential.user); token \(credential.fingerprint) stored in \(authorization.store.path(source: credential.source, user: credential.user))")
         }
     }
 

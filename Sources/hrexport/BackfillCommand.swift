@@ -33,6 +33,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+        try Flags.notInTheFuture(from)
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
 
@@ -61,6 +62,7 @@ enum ExportRunner {
     static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions) throws -> BackfillOptions {
         try api.checkOverrides()
         let stateDir = location.resolvedStateDir
+        if let warning = CredentialsStore(stateFolder: stateDir).looseFolderWarning() { Console.warning(warning) }
         guard let stored = try CredentialsStore(stateFolder: stateDir).find(source: api.source, user: location.user) else {
             throw ExportError.authorizationNeeded("no \(api.source.map { $0.rawValue + " " } ?? "")credentials in \(stateDir)")
         }

@@ -34,6 +34,10 @@ extension HRExportCommand {
             }
             CrashPoint.armed = point
         }
+        // A test hook (see CredentialsStore): a pause between reading a user's credentials and writing them.
+        if let pause = Environment.value("HREXPORT_TEST_CREDENTIALS_PAUSE").flatMap(Double.init), pause > 0, pause < 60 {
+            CredentialsStore.armPause(seconds: pause)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -66,8 +70,7 @@ struct LocationOptions: ParsableArguments {
     /// --out, else HREXPORT_OUT, else the folder the last backfill of this user wrote (remembered with the
     /// credentials), else the default; always absolute, so that what is remembered works from anywhere.
     var resolvedOut: String {
-        let folder = out ?? Environment.value("HREXPORT_OUT") ?? storedCredential?.exportFolder ?? Environment.home + "/.local/share/hrexport"
-        return folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        Environment.absolute(out ?? Environment.value("HREXPORT_OUT") ?? storedCredential?.exportFolder ?? Environment.home + "/.local/share/hrexport")
     }
 
     /// The credentials entry of this user (or the only user), if any; with entries of several sources for one
@@ -79,7 +82,7 @@ struct LocationOptions: ParsableArguments {
     }
 
     var resolvedStateDir: String {
-        stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport"
+        Environment.absolute(stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport")
     }
 
     /// --user, else the only user with credentials, else the only user folder with a manifest.
@@ -97,7 +100,7 @@ struct LocationOptions: ParsableArguments {
     func loadManifest() throws -> (manifest: Manifest, out: String, user: String) {
         let out = resolvedOut
         let user = try resolvedUser(out: out)
-        guard let manifest = try ManifestStore(userFolder: ExportLayout(out: out, user: user).userFolder).load() else {
+        guard let manifest = try ManifestStore(userFolder: try ExportLayout(out: out, user: user).userFolder).load() else {
             throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
         }
         return (manifest, out, user)
@@ -107,6 +110,7 @@ struct LocationOptions: ParsableArguments {
         if let out, FileSystem.exists(out), !FileSystem.isDirectory(out) {
             throw ValidationError("--out \(out) is a file, not a folder")
         }
+        if let user, !UserID.isValid(user) { throw ValidationError("--user \(Printable.quoted(user)) is not a user id (\(UserID.rule))") }
     }
 }
 
@@ -124,7 +128,7 @@ struct WriteOptions: ParsableArguments {
     var permissions: FilePermissions { groupReadable ? .groupReadable : .private }
 
     func validate() throws {
-        guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
+        try Flags.seconds(lockTimeout, "--lock-timeout", allowZero: true)
     }
 }
 
@@ -148,8 +152,9 @@ struct APIOptions: ParsableArguments {
     var pacing: RateBudget.Pacing? {
         guard let pace else { return nil }
         let parts = pace.split(separator: "/")
-        guard parts.count == 2, let limit = Int(parts[0]), let seconds = Double(parts[1]), limit > 0, seconds > 0 else { return nil }
-        return RateBudget.Pacing(limit: limit, window: .milliseconds(Int(seconds * 1000)))
+        guard parts.count == 2, let limit = Int(parts[0]), (1...1_000_000).contains(limit), let seconds = Double(parts[1]),
+              seconds > 0, let window = Duration.checkedSeconds(seconds), seconds <= 86_400 else { return nil }
+        return RateBudget.Pacing(limit: limit, window: window)
     }
 
     @Option(help: ArgumentHelp("OAuth client id (env HREXPORT_CLIENT_ID). The secret, if any, only from HREXPORT_CLIENT_SECRET.", valueName: "id"))
@@ -163,14 +168,14 @@ struct APIOptions: ParsableArguments {
     var retryPolicy: RetryPolicy {
         var policy = Environment.value("HREXPORT_TEST_FAST_RETRIES") == "1"
             ? RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200), timeout: .seconds(60)) : RetryPolicy.standard
-        policy.timeout = .milliseconds(Int(requestTimeout * 1000))
+        policy.timeout = Duration.checkedSeconds(requestTimeout) ?? .seconds(60)
         return policy
     }
 
     func validate() throws {
-        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        try Flags.seconds(requestTimeout, "--request-timeout", max: 3600)
         if source == .takeout { throw ValidationError("--source takeout is not an API: import Takeout archives with `hrexport import <zip or folder>...`") }
-        if pace != nil && pacing == nil { throw ValidationError("--pace must be N/SECONDS with both positive, e.g. 300/60") }
+        if pace != nil && pacing == nil { throw ValidationError("--pace must be N/SECONDS, N from 1 to 1000000 and SECONDS a number from 0 to 86400 (not 0), e.g. 300/60") }
     }
 
     /// Refuses an insecure URL given by flag or environment before anything else is read (exit 2, not 3).
@@ -195,10 +200,36 @@ struct APIOptions: ParsableArguments {
     }
 }
 
+/// Checks of flag values that ArgumentParser's types do not make: a Double may be `inf`, `nan` or `1e20`.
+enum Flags {
+    /// Seconds: finite, positive (or zero when `allowZero`), at most `max`; else exit 2 before anything is touched.
+    static func seconds(_ value: Double, _ name: String, allowZero: Bool = false, max: Double = 86_400) throws {
+        guard value.isFinite, allowZero ? value >= 0 : value > 0, value <= max else {
+            throw ValidationError("\(name) must be a number of seconds \(allowZero ? "from 0" : "above 0") up to \(Int(max))")
+        }
+    }
+
+    /// A range that starts after today everywhere (today in UTC+14, the earliest zone) holds no data: exit 2.
+    static func notInTheFuture(_ from: LocalDate?) throws {
+        guard let from else { return }
+        let latestToday = LocalDate(containingSecond: Int64(Date().timeIntervalSince1970.rounded(.down)) + 14 * 3600)
+        if from > latestToday {
+            throw ValidationError("--from \(from) is after today (\(latestToday) in the earliest time zone): there is nothing to export yet")
+        }
+    }
+}
+
 enum Environment {
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
+    }
+
+    /// An absolute path without `.` or `..` components, so that what is remembered works from anywhere and no
+    /// later component can climb out of the folder it names.
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: full).standardizedFileURL.path
     }
 
     static var home: String { value("HOME") ?? NSHomeDirectory() }
@@ -231,9 +262,17 @@ enum Console {
         LogFile.shared.append(text)
     }
 
+    /// One line, whatever the message quotes: control characters from a server's text are escaped here too.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("hrexport: " + text + "\n").utf8))
-        LogFile.shared.append("error: " + text)
+        let line = Printable.escaped(text, limit: 2000)
+        FileHandle.standardError.write(Data(("hrexport: " + line + "\n").utf8))
+        LogFile.shared.append("error: " + line)
+    }
+
+    static func warning(_ text: String) {
+        let line = Printable.escaped(text, limit: 2000)
+        FileHandle.standardError.write(Data(("hrexport: warning: " + line + "\n").utf8))
+        LogFile.shared.append("warning: " + line)
     }
 
     static func info(_ text: String) {
@@ -250,7 +289,9 @@ final class LogFile: @unchecked Sendable {
     private let lock = NSLock()
     private var handle: FileHandle?
 
-    func open(_ path: String) {
+    /// Opens (and rotates) the log; false when it cannot be written, so that the caller warns once and goes on.
+    @discardableResult
+    func open(_ path: String) -> Bool {
         lock.withLock {
             try? FileSystem.createFolder(FileSystem.parent(of: path))
             if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size >= Self.rotateAt {
@@ -266,6 +307,7 @@ final class LogFile: @unchecked Sendable {
             }
             handle = FileHandle(forWritingAtPath: path)
             _ = try? handle?.seekToEnd()
+            return handle != nil
         }
     }
 

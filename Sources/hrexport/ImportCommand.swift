@@ -65,6 +65,10 @@ struct ImportCommand: AsyncParsableCommand {
             options.permissions = writing.permissions
             options.force = writing.force
             options.lockTimeout = writing.lockTimeout
+            // A test hook: a small cap lets a test show a lying zip entry failing without inflating gigabytes.
+            if let limit = Environment.value("HREXPORT_TEST_TAKEOUT_ENTRY_LIMIT").flatMap(Int.init), limit > 0 {
+                options.entryLimit = min(limit, options.entryLimit)
+            }
             let started = ContinuousClock.now
             let progress = ConsoleProgress(output: output, command: "import")
             let summary = try await TakeoutImport(options: options, reporter: progress).run()

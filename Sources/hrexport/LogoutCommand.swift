@@ -23,7 +23,7 @@ struct LogoutCommand: AsyncParsableCommand {
             try api.checkOverrides()
             let store = CredentialsStore(stateFolder: location.resolvedStateDir)
             guard let credential = try store.find(source: api.source, user: location.user) else {
-                throw ExportError.usage("no credentials in \(store.path)\(location.user.map { " for \($0)" } ?? ""); nothing to log out")
+                throw ExportError.usage("no credentials in \(store.folder)\(location.user.map { " for \($0)" } ?? ""); nothing to log out")
             }
             // Not while a run of this user may be rotating the token.
             let lock = try await UserLock.acquire(stateFolder: location.resolvedStateDir, source: credential.source, user: credential.user)
@@ -40,7 +40,7 @@ struct LogoutCommand: AsyncParsableCommand {
                 }
                 await transport.shutdown()
             }
-            try store.remove(source: current.source, user: current.user)
+            try store.remove(source: current.source, user: current.user, holding: lock)
             Console.line("Logged out \(current.user): token \(current.fingerprint) \(localOnly ? "forgotten (not revoked)" : "revoked and forgotten")")
         }
     }

@@ -140,7 +140,9 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
 
     // MARK: drawing
 
-    private func emit(_ line: String) {
+    private func emit(_ text: String) {
+        // A day's error may quote a server's message: no control character of it reaches the terminal or the log.
+        let line = Printable.escaped(text, limit: 2000)
         lock.withLock {
             let drawing = live && !finished
             if drawing { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -35,7 +35,7 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (manifest, out, user) = try location.loadManifest()
-            let layout = ExportLayout(out: out, user: user)
+            let layout = try ExportLayout(out: out, user: user)
             let available = manifest.days.keys.sorted()
             guard let series = detail ?? (available.contains(.oneMinute) ? .oneMinute : available.first) else {
                 throw ExportError.usage("the export of \(user) holds no days yet; run `hrexport backfill` first")

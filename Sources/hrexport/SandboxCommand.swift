@@ -64,12 +64,14 @@ struct SandboxCommand: AsyncParsableCommand {
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone \(timezone)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
-        guard (rateLimit ?? 1) >= 1, (hourSeconds ?? 1) > 0, tokenTTL > 0 else { throw ValidationError("--rate-limit, --hour-seconds and --token-ttl must be positive") }
+        guard (rateLimit ?? 1) >= 1 else { throw ValidationError("--rate-limit must be positive") }
+        try Flags.seconds(hourSeconds ?? 1, "--hour-seconds")
+        try Flags.seconds(tokenTTL, "--token-ttl", max: 365 * 86_400)
         if let faultRate, !(0...1).contains(faultRate) { throw ValidationError("--fault-rate must be between 0 and 1") }
         if let faults, Faults(spec: faults) == nil {
             throw ValidationError("--faults must be name=probability pairs from \(Faults.names.joined(separator: ", ")), each 0...1, the data faults adding up to at most 1")
         }
-        guard slowSeconds > 0 else { throw ValidationError("--slow-seconds must be positive") }
+        try Flags.seconds(slowSeconds, "--slow-seconds")
         if let lastSync, LocalDateTime(lastSync) == nil { throw ValidationError("--last-sync must be YYYY-MM-DDTHH:MM:SS") }
     }
 
@@ -83,8 +85,8 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.api = api
         configuration.rateLimit = rateLimit ?? (api == .google ? 300 : 150)
         configuration.hourSeconds = hourSeconds ?? (api == .google ? 60 : 3600)
-        if api == .google { configuration.tokenTTL = min(tokenTTL, 3600) }
-        configuration.tokenTTL = tokenTTL
+        // Google's access tokens live about an hour: the Google flavour never hands out longer ones.
+        configuration.tokenTTL = api == .google ? min(tokenTTL, 3600) : tokenTTL
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
         if let faults { configuration.faults = Faults(spec: faults)! }
         if let faultRate { configuration.faultRate = faultRate }

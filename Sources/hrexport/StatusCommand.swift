@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let (manifest, _, user) = try location.loadManifest()
-            var report = StatusReport(manifest: manifest, layout: ExportLayout(out: location.resolvedOut, user: user))
+            var report = StatusReport(manifest: manifest, layout: try ExportLayout(out: location.resolvedOut, user: user))
             let source = location.storedCredential.map(\.source) ?? manifest.source
             report.budget = RateBudgetStore(stateFolder: location.resolvedStateDir, source: source, user: user).load()
                 .map(StatusReport.Budget.init(saved:))

@@ -42,7 +42,9 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let log { LogFile.shared.open(log) }
+        if let log, !LogFile.shared.open(log) {
+            Console.warning("cannot write the log file \(log); this run logs to stderr only")
+        }
         do {
             try await body()
             LogFile.shared.append("exit 0")

@@ -18,7 +18,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try await reportingErrors {
             let out = location.resolvedOut
             let user = try location.resolvedUser(out: out)
-            let report = try Verify(layout: ExportLayout(out: out, user: user)).run()
+            let report = try Verify(layout: try ExportLayout(out: out, user: user)).run()
             for problem in report.problems { Console.error(problem) }
             let summary = "\(report.filesRead) files, \(report.daysChecked) days, \(report.rows) rows checked"
             if report.isClean {

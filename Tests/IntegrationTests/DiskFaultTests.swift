@@ -12,7 +12,7 @@ struct DiskFaultTests {
         defer { Task { await h.stop() } }
         try await h.authorize()
         _ = try await h.backfill("2026-10-01", "2026-10-03")
-        let layout = ExportLayout(out: h.out, user: "SANDBOX1")
+        let layout = try ExportLayout(out: h.out, user: "SANDBOX1")
         let manifestPath = layout.userFolder + "/manifest.json"
         let month = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet)
         let (manifestBefore, monthBefore) = (try FileSystem.read(manifestPath), try FileSystem.read(month))
@@ -38,7 +38,7 @@ struct DiskFaultTests {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }
         try await h.authorize()
-        let month = ExportLayout(out: h.out, user: "SANDBOX1").intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet)
+        let month = try ExportLayout(out: h.out, user: "SANDBOX1").intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet)
         try AtomicFile.write(Array("somebody's notes".utf8), to: month)
         let error = await #expect(throws: ExportError.self) { try await h.backfill("2026-10-01", "2026-10-02") }
         #expect(error?.description.contains("--force") == true)

@@ -86,7 +86,7 @@ struct DeclaredZoneTests {
         defer { Task { await h.stop() } }
         try await h.authorize()
         _ = try await h.backfill("2026-09-28", "2026-10-09")
-        let layout = ExportLayout(out: h.out, user: "SANDBOX1")
+        let layout = try ExportLayout(out: h.out, user: "SANDBOX1")
         let september = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 9), .parquet)
         let septemberRows = try monthRows(september)
         let requests = try await h.requests().count

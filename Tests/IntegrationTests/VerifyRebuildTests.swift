@@ -11,7 +11,7 @@ struct VerifyRebuildTests {
         defer { Task { await h.stop() } }
         try await h.authorize()
         _ = try await h.backfill("2026-10-28", "2026-11-02")
-        let layout = ExportLayout(out: h.out, user: "SANDBOX1")
+        let layout = try ExportLayout(out: h.out, user: "SANDBOX1")
         let parquet = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet)
         #expect(try Verify(layout: layout).run().problems == [])
         let before = try monthRows(parquet)
@@ -43,7 +43,7 @@ struct VerifyRebuildTests {
         defer { Task { await h.stop() } }
         try await h.authorize()
         _ = try await h.backfill("2026-09-28", "2026-10-03")
-        let layout = ExportLayout(out: h.out, user: "SANDBOX1")
+        let layout = try ExportLayout(out: h.out, user: "SANDBOX1")
         let october = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .parquet)
         let september = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 9), .parquet)
 

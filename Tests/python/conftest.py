@@ -40,6 +40,16 @@ class Export:
             assert result.returncode == 0, result.stderr
         return result
 
+    def credentials_path(self, source: str = "fitbit", user: str = "SANDBOX1") -> Path:
+        """One file per (source, user), as hrexport 0.2 stores them."""
+        return self.state / "credentials" / f"{source}-{user}.json"
+
+    def credentials(self, source: str = "fitbit", user: str = "SANDBOX1"):
+        """The stored entry of (source, user), or None when there is none."""
+        import json
+        path = self.credentials_path(source, user)
+        return json.loads(path.read_text()) if path.exists() else None
+
     def truth(self, date: str, detail: str = "1min"):
         import json
         with urllib.request.urlopen(f"{self.base}/_sandbox/truth?user=SANDBOX1&date={date}&detail={detail}", timeout=30) as r:

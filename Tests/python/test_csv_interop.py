@@ -65,13 +65,16 @@ def test_no_token_ever_reaches_output_or_files(export):
     log = export.state / "sync.log"
     sync = export.run("sync", "--log", str(log))
     logout_text = log.read_text() + sync.stdout + sync.stderr
-    credentials = json.loads((export.state / "credentials.json").read_text())["entries"][0]
+    credentials = export.credentials()
     secrets = [credentials["refresh_token"], credentials["access_token"]]
-    exported = b"".join(p.read_bytes() for p in export.out.rglob("*") if p.is_file() and not p.name.endswith(".gz"))
+    # Every file of the export, the gzip ones (raw archive, CSV months) read as what they hold.
+    files = [p for p in export.out.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".json.gz") for p in files)
+    exported = b"".join(gzip.decompress(p.read_bytes()) if p.name.endswith(".gz") else p.read_bytes() for p in files)
     for secret in secrets:
         assert secret not in result.stdout + result.stderr + status.stdout + logout_text
         assert secret.encode() not in exported
-    assert (export.state / "credentials.json").stat().st_mode & 0o777 == 0o600
+    assert export.credentials_path().stat().st_mode & 0o777 == 0o600
 
 
 def test_load_r_reads_the_csv_export_as_utc_posixct(export):

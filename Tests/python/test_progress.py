@@ -26,7 +26,7 @@ def test_quiet_says_nothing_and_verbose_shows_each_request_without_a_token(expor
     assert quiet.stderr == "" and "2026-10-01..2026-10-02" in quiet.stdout
     verbose = export.run("backfill", "--from", "2026-10-03", "--to", "2026-10-04", "--verbose")
     assert re.search(STAMP.rstrip("^") + r"debug: GET /1/user/-/activities/heart/date/2026-10-03/1d/1min.json 200 \d+ ms", verbose.stderr, re.M)
-    credentials = json.loads((export.state / "credentials.json").read_text())["entries"][0]
+    credentials = export.credentials()
     for secret in (credentials["refresh_token"], credentials["access_token"]):
         assert secret not in verbose.stderr
     assert export.run("backfill", "--quiet", "--verbose", check=False).returncode == 2

@@ -77,9 +77,9 @@ def test_google_account_not_linked_and_expired_grant_exit_3(google, tmp_path):
     urllib = __import__("urllib.request").request
     urllib.urlopen(urllib.Request(google.base + "/_sandbox/expire-refresh?user=SANDBOX1", method="POST")).read()
     # Force a refresh: the stored access token is dropped.
-    creds = google.state / "credentials.json"
+    creds = google.credentials_path("google")
     data = json.loads(creds.read_text())
-    data["entries"][0]["access_token"] = None
+    data["access_token"] = None
     creds.write_text(json.dumps(data))
     result = google.run("backfill", "--from", "2026-03-06", "--to", "2026-03-06", check=False)
     assert result.returncode == 3, result.stderr
@@ -216,7 +216,7 @@ def test_google_needs_from_on_a_new_export_and_logout_revokes(google):
     result = google.run("backfill", check=False)
     assert result.returncode == 2 and "--from is needed" in result.stderr
     google.run("logout")
-    assert json.loads((google.state / "credentials.json").read_text())["entries"] == []
+    assert google.credentials("google") is None
     with __import__("urllib.request").request.urlopen(google.base + "/_sandbox/requests") as r:
         assert any(entry["path"] == "/revoke" for entry in json.load(r))
 

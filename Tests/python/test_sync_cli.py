@@ -68,7 +68,7 @@ def test_logout_revokes_at_the_provider_and_forgets_locally(export):
     assert any(r["path"] == "/oauth2/revoke" for r in log)
     token = json.load(urllib.request.urlopen(export.base + "/_sandbox/token?user=SANDBOX1"))
     assert token["fingerprint"] is None
-    assert json.loads((export.state / "credentials.json").read_text())["entries"] == []
+    assert export.credentials() is None
     again = export.run("backfill", "--from", "2026-10-01", check=False)
     assert again.returncode == 3 and "hrexport auth" in again.stderr
     assert export.run("logout", check=False).returncode == 2
@@ -119,7 +119,7 @@ def test_headless_authorization_with_no_listen_and_code(export):
     done = finish(landed)
     assert done.returncode == 0, done.stderr
     assert "Authorized SANDBOX1" in done.stderr and not pending.exists()
-    assert json.loads((export.state / "credentials.json").read_text())["entries"][0]["user"] == "SANDBOX1"
+    assert export.credentials()["user"] == "SANDBOX1"
     again = finish(landed)
     assert again.returncode == 2 and "no authorization in progress" in again.stderr
     export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-01")
@@ -141,7 +141,7 @@ def test_logout_local_only_forgets_without_the_provider_and_a_damaged_pending_au
     export.env["HREXPORT_API_BASE"] = "http://127.0.0.1:9"  # nothing listens: a revocation would fail
     local = export.run("logout", "--local-only")
     assert "forgotten (not revoked)" in local.stdout
-    assert json.loads((export.state / "credentials.json").read_text())["entries"] == []
+    assert export.credentials() is None
     (export.state / "auth-pending.json").write_text("{not json")
     damaged = subprocess.run([export.bin, "auth", "--code", "-"], input="abc\n", capture_output=True, text=True, env=export.env, timeout=60)
     assert damaged.returncode == 1 and "auth-pending.json" in damaged.stderr
@@ -155,4 +155,4 @@ def test_logout_keeps_the_token_when_the_provider_cannot_be_reached(export):
     export.env["HREXPORT_TEST_FAST_RETRIES"] = "1"
     failed = export.run("logout", "--request-timeout", "1", check=False)
     assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
-    assert len(json.loads((export.state / "credentials.json").read_text())["entries"]) == 1
+    assert export.credentials() is not None

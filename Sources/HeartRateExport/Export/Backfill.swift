@@ -82,21 +82,21 @@ public struct Backfill: Sendable {
         let kind = configuration.source
         let store = CredentialsStore(stateFolder: options.stateFolder)
         guard let credential = try store.load(source: kind, user: options.user) else {
-            throw ExportError.authorizationNeeded("no \(kind.rawValue) credentials in \(store.path)" + (options.user.map { " for \($0)" } ?? ""))
+            throw ExportError.authorizationNeeded("no \(kind.rawValue) credentials in \(store.folder)" + (options.user.map { " for \($0)" } ?? ""))
         }
         let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: kind, user: credential.user, timeout: options.lockTimeout)
         let exportLock = try await UserLock.export(stateFolder: options.stateFolder, user: credential.user, timeout: options.lockTimeout)
         defer { withExtendedLifetime((lock, exportLock)) {} }
-        try FileSystem.removeAbandonedTempFiles(under: ExportLayout(out: options.out, user: credential.user).userFolder)
+        try FileSystem.removeAbandonedTempFiles(under: try ExportLayout(out: options.out, user: credential.user).userFolder)
         // Re-read under the lock: another run may have rotated the token while we waited.
         var current = try store.load(source: kind, user: credential.user) ?? credential
         if current.exportFolder != options.out {
             current.exportFolder = options.out
-            try store.save(current)
+            try store.save(current, holding: lock)
         }
 
         let reporter = self.reporter
-        let tokens = TokenProvider(credential: current, store: store, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
+        let tokens = TokenProvider(credential: current, store: store, lock: lock, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
         let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: kind, user: current.user),
                                 pacing: kind == .google ? options.pacing ?? GoogleClient.pacing : nil,
                                 onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })
@@ -108,7 +108,7 @@ public struct Backfill: Sendable {
         guard account.user == current.user else {
             throw ExportError.usage("the token belongs to \(account.user), but the credentials entry says \(current.user); run `hrexport auth` again")
         }
-        let layout = ExportLayout(out: options.out, user: account.user)
+        let layout = try ExportLayout(out: options.out, user: account.user)
         let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
         var manifest = try manifestStore.load() ?? Manifest(user: account.user, source: kind)
         guard manifest.user == account.user else {

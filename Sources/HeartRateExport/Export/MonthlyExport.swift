@@ -23,6 +23,9 @@ struct MonthlyExport: Sendable {
         assembler.force = force
         for try await written in MonthlyWriterStage(normalized, configuration: assembler) {
             for day in written.days {
+                if let dropped = day.day?.droppedValues, dropped > 0, day.source == day.day?.source, day.source.rawDetail(for: detail) == detail {
+                    reporter.warning("\(day.date): \(dropped) sample(s) dropped: their bpm is not a finite number (inf, nan or out of range)")
+                }
                 manifest.set(Self.entry(for: day, format: format), detail, day.date)
                 summary.count(day.status)
                 summary.rows += day.rows

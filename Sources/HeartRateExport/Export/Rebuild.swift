@@ -49,7 +49,7 @@ public struct Rebuild: Sendable {
     }
 
     public func run(onMonth: (Detail, WrittenMonth) -> Void = { _, _ in }) async throws -> RebuildSummary {
-        let layout = ExportLayout(out: options.out, user: options.user)
+        let layout = try ExportLayout(out: options.out, user: options.user)
         let store = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
         guard try store.load() != nil else {
             throw ExportError.usage("no manifest at \(store.path); nothing to rebuild (run `hrexport backfill` first)")

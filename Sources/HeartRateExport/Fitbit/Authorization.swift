@@ -6,12 +6,16 @@ public struct Authorization: Sendable {
     public let store: CredentialsStore
     let transport: any HTTPTransport
     let retry: RetryPolicy
+    /// How long to wait for a run of the same user to finish before the new tokens are written (exit 4 after).
+    let lockTimeout: Double
 
-    public init(configuration: APIConfiguration, store: CredentialsStore, transport: any HTTPTransport, retry: RetryPolicy = .standard) {
+    public init(configuration: APIConfiguration, store: CredentialsStore, transport: any HTTPTransport, retry: RetryPolicy = .standard,
+                lockTimeout: Double = 30) {
         self.configuration = configuration
         self.store = store
         self.transport = transport
         self.retry = retry
+        self.lockTimeout = lockTimeout
     }
 
     /// Runs the whole browser flow. `present` shows the authorize URL (prints it, opens a browser); it is
@@ -111,7 +115,7 @@ public struct Authorization: Sendable {
         }
         let user: String
         if let id = response.userID, !id.isEmpty {
-            user = id
+            user = try UserID.checked(answer: id, endpoint: "the token endpoint")
         } else if configuration.source == .google {
             user = try await googleUser(accessToken: response.accessToken)
         } else {
@@ -122,7 +126,9 @@ public struct Authorization: Sendable {
                                     accessToken: response.accessToken,
                                     expiresAt: now + response.expiresIn, expiresIn: response.expiresIn, rotatedAt: now,
                                     configuration: configuration, scope: response.scope)
-        try store.save(credential)
+        // Only the user's own runs write their file; one running now would otherwise overwrite the new grant.
+        let lock = try await UserLock.acquire(stateFolder: store.stateFolder, source: configuration.source, user: user, timeout: lockTimeout)
+        try store.save(credential, holding: lock)
         return credential
     }
 

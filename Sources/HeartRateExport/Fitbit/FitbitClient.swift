@@ -44,9 +44,9 @@ public struct FitbitClient: HeartRateSource {
             throw ExportError.http(endpoint: "profile.json", status: 200, message: "answer lacks user.encodedId or user.timezone")
         }
         guard TimeZone(identifier: zone) != nil else {
-            throw ExportError.http(endpoint: "profile.json", status: 200, message: "unknown time zone \(zone)")
+            throw ExportError.http(endpoint: "profile.json", status: 200, message: "unknown time zone \(Printable.quoted(zone))")
         }
-        return Profile(encodedID: id, timeZone: zone, memberSince: (user["memberSince"] as? String).flatMap { LocalDate($0) })
+        return Profile(encodedID: try UserID.checked(answer: id, endpoint: "profile.json"), timeZone: zone, memberSince: (user["memberSince"] as? String).flatMap { LocalDate($0) })
     }
 
     /// The latest `lastSyncTime` over the user's devices (local wall clock), nil when there is no device.

@@ -14,6 +14,30 @@ public struct TokenResponse: Decodable, Sendable {
     }
 }
 
+extension TokenResponse {
+    /// Tokens travel in headers and form bodies: one with a space, a control character or nothing at all cannot
+    /// be sent safely, so it is refused here, before it is stored (and never shown: it is a secret).
+    func checked() throws(ExportError) -> TokenResponse {
+        guard Self.isSendable(accessToken) else {
+            throw .http(endpoint: "the token endpoint", status: 200, message: "the access token in the answer is empty or holds spaces or control characters; it was not stored")
+        }
+        if let refreshToken, !Self.isSendable(refreshToken) {
+            throw .http(endpoint: "the token endpoint", status: 200, message: "the refresh token in the answer is empty or holds spaces or control characters; it was not stored")
+        }
+        guard expiresIn.isFinite, expiresIn > 0 else {
+            throw .http(endpoint: "the token endpoint", status: 200, message: "expires_in \(expiresIn) is not a positive number of seconds")
+        }
+        var copy = self
+        // A lifetime beyond a year is not a real access token's: treat it as a year, so date arithmetic stays finite.
+        copy.expiresIn = min(expiresIn, 365 * 86_400)
+        return copy
+    }
+
+    static func isSendable(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.count <= 16_384 && token.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+}
+
 /// Why the token endpoint refused. `conflict` and `invalidGrant` may mean another process rotated first.
 enum TokenRefusal: Error {
     case invalidGrant
@@ -57,11 +81,13 @@ public struct OAuthClient: Sendable {
         let result = try await send(form, to: configuration.tokenURL, endpoint: "the token endpoint")
         switch result.status {
         case 200:
+            let response: TokenResponse
             do {
-                return try JSONDecoder().decode(TokenResponse.self, from: Data(result.body))
+                response = try JSONDecoder().decode(TokenResponse.self, from: Data(result.body))
             } catch {
                 throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "answer is not a token response")
             }
+            return try response.checked()
         case 410:
             throw ExportError.apiGone(endpoint: "the token endpoint")
         case 409:
@@ -114,13 +140,19 @@ struct APIErrorBody {
         if let description = object["error_description"] as? String { messages.append(description) }
     }
 
+    /// What the server said, as it said it but with control characters escaped: it is text from outside.
     var summary: String {
         let parts = types + messages
-        return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ").prefix(200)
+        return parts.isEmpty ? "" : ": " + Printable.escaped(parts.joined(separator: ", "), limit: 200)
     }
 
+    /// A transport error in a few words. Never the error's own description: an HTTP library's error may quote
+    /// the request, and a request carries the bearer token in its headers.
     static func describe(transportError error: any Error) -> String {
-        let text = String(describing: error)
-        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+        switch error {
+        case let failure as TransportFailure: failure.description
+        case is CancellationError: "cancelled"
+        default: "connection failed (\(String(describing: type(of: error))))"
+        }
     }
 }

@@ -40,14 +40,16 @@ public actor RateBudget {
         self.onUpdate = onUpdate
         self.store = store
         self.pacing = pacing
-        if let pacing, let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
-            // The last run's sends still inside the window, dated (conservatively) at the window's start.
-            let start = ContinuousClock.now + .milliseconds(Int((saved.resetAt - Date().timeIntervalSince1970) * 1000)) - pacing.window
-            sent = Array(repeating: start, count: max(0, min(pacing.limit, pacing.limit - saved.remaining)))
-        } else if let saved = store?.load(), saved.resetAt > Date().timeIntervalSince1970 {
-            limit = saved.limit
-            remaining = saved.remaining
-            resetAt = ContinuousClock.now + .milliseconds(Int((saved.resetAt - Date().timeIntervalSince1970) * 1000))
+        if let saved = store?.load(), let left = Duration.checkedSeconds(saved.resetAt - Date().timeIntervalSince1970), left > .zero {
+            if let pacing {
+                // The last run's sends still inside the window, dated (conservatively) at the window's start.
+                let start = ContinuousClock.now + Swift.min(left, pacing.window) - pacing.window
+                sent = Array(repeating: start, count: max(0, min(pacing.limit, pacing.limit - saved.remaining)))
+            } else {
+                limit = saved.limit
+                remaining = saved.remaining
+                resetAt = ContinuousClock.now + left
+            }
         }
     }
 
@@ -112,8 +114,7 @@ public actor RateBudget {
         inFlight = max(0, inFlight - 1)
         if pacing != nil {
             if response.status == 429 {
-                let retryAfter = response.header("Retry-After").flatMap(Double.init) ?? pacing!.window.inSeconds
-                blockedUntil = ContinuousClock.now + .milliseconds(Int(retryAfter * 1000))
+                blockedUntil = ContinuousClock.now + (Duration.checkedSeconds(response.header("Retry-After")) ?? pacing!.window)
             }
             if let saved = snapshot() {
                 store?.save(saved)
@@ -121,9 +122,10 @@ public actor RateBudget {
             }
             return
         }
-        if let text = response.header("Fitbit-Rate-Limit-Limit"), let value = Int(text) { limit = value }
-        if let text = response.header("Fitbit-Rate-Limit-Reset"), let seconds = Double(text), let left = response.header("Fitbit-Rate-Limit-Remaining").flatMap(Int.init) {
-            let reset = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        if let text = response.header("Fitbit-Rate-Limit-Limit"), let value = Int(text), value > 0 { limit = value }
+        if let seconds = Duration.checkedSeconds(response.header("Fitbit-Rate-Limit-Reset")),
+           let left = response.header("Fitbit-Rate-Limit-Remaining").flatMap(Int.init), left >= 0 {
+            let reset = ContinuousClock.now + seconds
             if let passed = passedReset, reset < passed + .milliseconds(500) {
                 // An answer from the window that has just ended: it says nothing about this one.
             } else {
@@ -133,9 +135,9 @@ public actor RateBudget {
         }
         if response.status == 429 {
             remaining = 0
-            let retryAfter = response.header("Retry-After").flatMap(Double.init)
-                ?? response.header("Fitbit-Rate-Limit-Reset").flatMap(Double.init) ?? 60
-            resetAt = ContinuousClock.now + .milliseconds(Int(retryAfter * 1000))
+            let retryAfter = Duration.checkedSeconds(response.header("Retry-After"))
+                ?? Duration.checkedSeconds(response.header("Fitbit-Rate-Limit-Reset")) ?? .seconds(60)
+            resetAt = ContinuousClock.now + retryAfter
         }
         if let saved = snapshot() {
             store?.save(saved)

@@ -49,6 +49,19 @@ public struct RetryPolicy: Sendable {
 }
 
 extension Duration {
+    /// A number of seconds that came from outside (a header, a stored file, a flag) as a duration: nil unless
+    /// finite and not negative, and at most `cap`, so that no answer can make the arithmetic trap.
+    public static func checkedSeconds(_ value: Double, cap: Double = 86_400) -> Duration? {
+        guard value.isFinite, value >= 0 else { return nil }
+        return .milliseconds(Int64((Swift.min(value, cap) * 1000).rounded()))
+    }
+
+    /// The same for text, such as `Retry-After: 30`.
+    public static func checkedSeconds(_ text: String?, cap: Double = 86_400) -> Duration? {
+        guard let text, let value = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return checkedSeconds(value, cap: cap)
+    }
+
     /// The duration in seconds, fractions included.
     public var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18

@@ -6,13 +6,16 @@ import Foundation
 /// access token is returned to anyone. Refreshes are serialized, so two requests never spend the same token.
 public actor TokenProvider {
     private let store: CredentialsStore
+    /// The user's lock, held by the run: only its holder writes the user's credentials.
+    private let lock: UserLock
     private let oauth: OAuthClient
     private var credential: Credential
     private var refreshInFlight: Task<String, any Error>?
 
-    public init(credential: Credential, store: CredentialsStore, oauth: OAuthClient) {
+    public init(credential: Credential, store: CredentialsStore, lock: UserLock, oauth: OAuthClient) {
         self.credential = credential
         self.store = store
+        self.lock = lock
         self.oauth = oauth
     }
 
@@ -39,7 +42,7 @@ public actor TokenProvider {
     public func confirmWorked() throws(ExportError) {
         guard credential.previousRefreshToken != nil else { return }
         credential.previousRefreshToken = nil
-        try store.save(credential)
+        try store.save(credential, holding: lock)
     }
 
     private func refresh() async throws -> String {
@@ -81,7 +84,7 @@ public actor TokenProvider {
         next.accessToken = response.accessToken
         next.expiresIn = response.expiresIn
         next.expiresAt = now + response.expiresIn
-        try store.save(next)  // durable before anyone may use the new access token
+        try store.save(next, holding: lock)  // durable before anyone may use the new access token
         credential = next
         return response.accessToken
     }

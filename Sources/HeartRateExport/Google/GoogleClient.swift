@@ -37,11 +37,11 @@ public struct GoogleClient: HeartRateSource {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw ExportError.http(endpoint: "identity", status: 200, message: "answer is not a JSON object")
         }
-        if let legacy = object["legacyUserId"] as? String, !legacy.isEmpty { return legacy }
+        if let legacy = object["legacyUserId"] as? String, !legacy.isEmpty { return try UserID.checked(answer: legacy, endpoint: "identity") }
         guard let health = object["healthUserId"] as? String, !health.isEmpty else {
             throw ExportError.http(endpoint: "identity", status: 200, message: "answer lacks healthUserId")
         }
-        return health
+        return try UserID.checked(answer: health, endpoint: "identity")
     }
 
     /// Every page of one local day (`civil_time` filter, the API knows no zone names), kept together as one
@@ -119,7 +119,8 @@ public struct GoogleDayDecoder: DayDecoder {
 
     public func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
         var points: [Sample]
-        do { points = try Self.pages(body.bytes) } catch {
+        let dropped: Int
+        do { (points, dropped) = try Self.pages(body.bytes) } catch {
             throw DayFailure(date: date, kind: .decode, message: "malformed data points: \(error.description)")
         }
         // The civil_time filter chose the day; a point outside it would belong to another day's file.
@@ -127,25 +128,29 @@ public struct GoogleDayDecoder: DayDecoder {
         points.removeAll { $0.localMillis < dayStart || $0.localMillis >= dayStart + 86_400_000 }
         // Newest first from the API; the normalizer sorts.
         let zone = points.max { $0.epochMillis < $1.epochMillis }.map { ZoneLabel.fixed(offsetSeconds: Int($0.utcOffsetMinutes) * 60) }
-        return HeartRateDay(date: date, detail: detail, instants: points, observedZone: zone)
+        var day = HeartRateDay(date: date, detail: detail, instants: points, observedZone: zone)
+        day.droppedValues = dropped
+        return day
     }
 
     /// The data points of a JSON array of page bodies.
-    static func pages(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> [Sample] {
+    static func pages(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> (samples: [Sample], dropped: Int) {
         var scanner = JSONScanner(bytes)
         var samples = [Sample]()
-        try scanner.array { (s) throws(JSONScanner.Failure) in try page(&s, into: &samples) }
+        var dropped = 0
+        try scanner.array { (s) throws(JSONScanner.Failure) in try page(&s, into: &samples, dropped: &dropped) }
         try scanner.end()
-        return samples
+        return (samples, dropped)
     }
 
     /// The data points of single pages (the newest-sample query).
     static func points(of pages: [[UInt8]]) throws(ExportError) -> [Sample] {
         var samples = [Sample]()
+        var dropped = 0
         for bytes in pages {
             var scanner = JSONScanner(bytes)
             do {
-                try page(&scanner, into: &samples)
+                try page(&scanner, into: &samples, dropped: &dropped)
                 try scanner.end()
             } catch {
                 throw .http(endpoint: "dataPoints", status: 200, message: "malformed answer: \(error.description)")
@@ -154,26 +159,32 @@ public struct GoogleDayDecoder: DayDecoder {
         return samples
     }
 
-    private static func page(_ s: inout JSONScanner, into samples: inout [Sample]) throws(JSONScanner.Failure) {
+    private static func page(_ s: inout JSONScanner, into samples: inout [Sample], dropped: inout Int) throws(JSONScanner.Failure) {
         try s.object { (s, key) throws(JSONScanner.Failure) in
             guard key == "dataPoints" else { return try s.skip() }
             try s.array { (s) throws(JSONScanner.Failure) in
                 let start = s.position
-                var sample: Sample?
+                var sample: Sample??
                 try s.object { (s, key) throws(JSONScanner.Failure) in
                     guard key == "heartRate" else { return try s.skip() }
-                    sample = try heartRate(&s, start: start)
+                    sample = .some(try heartRate(&s, start: start))
                 }
-                guard let sample else { throw JSONScanner.Failure(offset: start, reason: "a data point lacks heartRate") }
-                if HeartRateDecoder.plausibleBPM.contains(Int(sample.bpm)) { samples.append(sample) }
+                guard let found = sample else { throw JSONScanner.Failure(offset: start, reason: "a data point lacks heartRate") }
+                guard let point = found else {
+                    dropped += 1
+                    return
+                }
+                if HeartRateDecoder.plausibleBPM.contains(Int(point.bpm)) { samples.append(point) }
             }
         }
     }
 
-    private static func heartRate(_ s: inout JSONScanner, start: Int) throws(JSONScanner.Failure) -> Sample {
+    /// One point's sample; nil when its bpm is not a number an integer can hold (dropped and counted).
+    private static func heartRate(_ s: inout JSONScanner, start: Int) throws(JSONScanner.Failure) -> Sample? {
         var instant: Int64?
         var offset: Int?
         var bpm: Int?
+        var unrepresentable = false
         try s.object { (s, key) throws(JSONScanner.Failure) in
             switch key {
             case "sampleTime":
@@ -192,15 +203,24 @@ public struct GoogleDayDecoder: DayDecoder {
                     }
                 }
             case "beatsPerMinute":
+                // An int64, so usually a string; a number outside what any integer holds is dropped and counted.
                 let value = try s.value()
-                guard let number = value.integer ?? value.string.flatMap({ Int($0) }) else {
-                    throw JSONScanner.Failure(offset: start, reason: "beatsPerMinute \(value) is not a whole number")
+                let number: HeartRateDecoder.Number
+                switch value {
+                case .number(let v): number = HeartRateDecoder.number(v)
+                case .string(let text): number = Int(text).map { .whole($0) } ?? Double(text).map { HeartRateDecoder.number($0) } ?? .fraction
+                default: number = .fraction
                 }
-                bpm = number
+                switch number {
+                case .whole(let whole): bpm = whole
+                case .unrepresentable: unrepresentable = true
+                case .fraction: throw JSONScanner.Failure(offset: start, reason: "beatsPerMinute \(Printable.escaped(String(describing: value), limit: 40)) is not a whole number")
+                }
             default:
                 try s.skip()
             }
         }
+        if unrepresentable, instant != nil { return nil }
         guard let instant, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a heart-rate point lacks physicalTime or beatsPerMinute") }
         // A zero offset may be omitted, as zero fields are.
         return Sample(epochMillis: instant, utcOffsetMinutes: Int16((offset ?? 0) / 60), bpm: Int16(clamping: bpm))

@@ -36,6 +36,8 @@ public struct HeartRateDay: Sendable {
     public var summary: DailySummary
     /// False when the response lacked the intraday key: the app has no intraday access.
     public var hasIntraday: Bool
+    /// Samples left out because their value was not a finite number an integer can hold (`inf`, `nan`, `1e309`).
+    public var droppedValues = 0
 
     public init(date: LocalDate, detail: Detail, samples: [WallClockSample], summary: DailySummary, hasIntraday: Bool = true) {
         self.date = date
@@ -83,6 +85,8 @@ public struct NormalizedDay: Sendable {
     public var source: SourceKind = .fitbit
     /// Samples of the body that fell outside this local day and were left out (only from Takeout files).
     public var outsideDay = 0
+    /// Samples whose value was not a finite number an integer can hold, left out (warned once per day).
+    public var droppedValues = 0
 
     public init(date: LocalDate, detail: Detail, timeZone: String, samples: [Sample], summary: DailySummary) {
         self.date = date

@@ -114,6 +114,19 @@ public enum FileSystem {
         return Int(info.st_size)
     }
 
+    /// The permission bits of a file or folder (without following a final symlink), nil when there is none.
+    public static func permissions(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
+    /// A regular file: not a folder, FIFO, device, socket or symlink (reading a FIFO waits forever).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -7,6 +7,21 @@ public struct HeartRateDecoder: Sendable {
 
     public init() {}
 
+    /// A decoded number as an integer: nil when it is not finite or beyond what any bpm field could mean
+    /// (`inf`, `nan`, `1e309`, `1e20`): such a sample is dropped and counted, never converted (which would trap).
+    /// `rounding` rounds a fraction half up (Takeout); without it a fraction is not a whole number (`.fraction`).
+    enum Number: Equatable {
+        case whole(Int)
+        case fraction
+        case unrepresentable
+    }
+
+    static func number(_ value: Double, rounding: Bool = false) -> Number {
+        guard value.isFinite, abs(value) < 1e15 else { return .unrepresentable }
+        if rounding { return .whole(Int((value + 0.5).rounded(.down))) }
+        return value.rounded() == value ? .whole(Int(value)) : .fraction
+    }
+
     public func decode(_ body: [UInt8], date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
         var scanner = JSONScanner(body)
         var daySummary: JSONValue?
@@ -14,6 +29,7 @@ public struct HeartRateDecoder: Sendable {
         var datasetType: JSONValue?
         var samples = [WallClockSample]()
         samples.reserveCapacity(detail == .oneSecond ? 32_768 : 1_440)
+        var dropped = 0
         do {
             try scanner.object { (s, key) throws(JSONScanner.Failure) in
                 switch key {
@@ -23,7 +39,7 @@ public struct HeartRateDecoder: Sendable {
                     hasIntraday = true
                     try s.object { (s, key) throws(JSONScanner.Failure) in
                         switch key {
-                        case "dataset": try s.array { (s) throws(JSONScanner.Failure) in try Self.sample(&s, into: &samples) }
+                        case "dataset": try s.array { (s) throws(JSONScanner.Failure) in try Self.sample(&s, into: &samples, dropped: &dropped) }
                         case "datasetType": datasetType = try s.value()
                         default: try s.skip()
                         }
@@ -58,18 +74,21 @@ public struct HeartRateDecoder: Sendable {
         if let type = datasetType?.string, type != Self.datasetType(detail) {
             throw DayFailure(date: date, kind: .decode, message: "dataset is of type \"\(type)\", expected \"\(Self.datasetType(detail))\" for \(detail.rawValue)")
         }
-        return HeartRateDay(date: date, detail: detail, samples: samples, summary: summary)
+        var day = HeartRateDay(date: date, detail: detail, samples: samples, summary: summary)
+        day.droppedValues = dropped
+        return day
     }
 
     /// One `{"time":"HH:mm:ss","value":N}`; the value may also come as a numeric string. Implausible bpm
     /// are dropped here; a sample without a valid time or value fails the day.
-    private static func sample(_ s: inout JSONScanner, into samples: inout [WallClockSample]) throws(JSONScanner.Failure) {
+    private static func sample(_ s: inout JSONScanner, into samples: inout [WallClockSample], dropped: inout Int) throws(JSONScanner.Failure) {
         if let compact = s.compactSample() {
             if plausibleBPM.contains(compact.value) { samples.append(WallClockSample(secondOfDay: Int32(compact.second), bpm: Int16(compact.value))) }
             return
         }
         var second: Int?
         var bpm: Int?
+        var unrepresentable = false
         let start = s.position
         try s.object { (s, key) throws(JSONScanner.Failure) in
             switch key {
@@ -80,14 +99,25 @@ public struct HeartRateDecoder: Sendable {
                     bpm = fast
                 } else {
                     let value = try s.value()
-                    guard let number = value.integer else {
+                    if case .number(let number) = value {
+                        switch Self.number(number) {
+                        case .whole(let whole): bpm = whole
+                        case .unrepresentable: unrepresentable = true
+                        case .fraction: throw JSONScanner.Failure(offset: start, reason: "sample value \(value) is not a whole number")
+                        }
+                    } else if let number = value.integer {
+                        bpm = number
+                    } else {
                         throw JSONScanner.Failure(offset: start, reason: "sample value \(value) is not a whole number")
                     }
-                    bpm = number
                 }
             default:
                 try s.skip()
             }
+        }
+        if unrepresentable, second != nil {
+            dropped += 1
+            return
         }
         guard let second, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a sample lacks its time or value") }
         if plausibleBPM.contains(bpm) { samples.append(WallClockSample(secondOfDay: Int32(second), bpm: Int16(bpm))) }

@@ -45,14 +45,18 @@ public struct Normalizer: Sendable {
             samples.append(sample)
         }
         if !sorted { samples = Self.sortedUnique(samples) }
-        return NormalizedDay(date: day.date, detail: day.detail, timeZone: zoneName, samples: samples, summary: day.summary)
+        var result = NormalizedDay(date: day.date, detail: day.detail, timeZone: zoneName, samples: samples, summary: day.summary)
+        result.droppedValues = day.droppedValues
+        return result
     }
 
     /// Irregular samples asked for at a coarser detail become that detail's buckets.
     private func finish(_ day: HeartRateDay, _ label: String, _ samples: [Sample]) -> NormalizedDay {
         var rows = samples
         if let bucket = day.detail.bucketSeconds { rows = BucketAggregator.aggregate(samples, bucketSeconds: bucket) }
-        return NormalizedDay(date: day.date, detail: day.detail, timeZone: label, samples: rows, summary: day.summary)
+        var result = NormalizedDay(date: day.date, detail: day.detail, timeZone: label, samples: rows, summary: day.summary)
+        result.droppedValues = day.droppedValues
+        return result
     }
 
     /// Sorted by instant, one sample per instant. Stable, so that of two samples at the same instant the

@@ -2,6 +2,10 @@ import Foundation
 
 /// A response body as received, with when it was fetched and how far the device had synced then.
 public struct RawBody: Sendable {
+    /// The most a body may hold: a day of 1sec data is 1 to 3 MB, so anything this large is not a heart-rate day.
+    /// The transport, the Takeout reader and the archive's reader share it, so whatever is stored can be read back.
+    public static let maxBytes = 64 << 20
+
     public enum Origin: Sendable { case network, archive }
 
     public var bytes: [UInt8]
@@ -57,7 +61,7 @@ public struct RawArchive: Sendable {
         let path = path(detail, date)
         guard let file = try FileSystem.read(path) else { return nil }
         let bytes: [UInt8]
-        do { bytes = try GzipDecoder.decompress(file, limit: AsyncHTTPTransport.maxBodyBytes) } catch {
+        do { bytes = try GzipDecoder.decompress(file, limit: RawBody.maxBytes) } catch {
             throw .corrupt(path: path, message: "\(error); delete it to fetch the day again")
         }
         var fetchedAt = 0.0

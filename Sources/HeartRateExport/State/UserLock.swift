@@ -1,10 +1,13 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One process at a time per user: `flock` on `<state>/<source>-<user>.lock`, which holds the owner's pid.
-/// The kernel releases it when the process dies, so a kill -9 never leaves a stale lock behind.
+/// The kernel releases it when the process dies, so a kill -9 never leaves a stale lock behind. Every wait
+/// for a lock has a deadline and ends in `.locked` (exit 4).
 public final class UserLock: Sendable {
     public let path: String
     private let fd: Int32
@@ -14,34 +17,68 @@ public final class UserLock: Sendable {
         self.fd = fd
     }
 
+    public static func path(stateFolder: String, source: SourceKind, user: String) -> String {
+        "\(stateFolder)/\(source.rawValue)-\(user).lock"
+    }
+
     /// Takes the lock, waiting up to `timeout` seconds (0: fail at once) before failing with `.locked`.
     public static func acquire(stateFolder: String, source: SourceKind, user: String, timeout: Double = 0) async throws -> UserLock {
-        try await acquire(path: "\(stateFolder)/\(source.rawValue)-\(user).lock", stateFolder: stateFolder, timeout: timeout)
+        guard UserID.isValid(user) else { throw ExportError.usage("refusing the user id \(Printable.quoted(user)) in a lock name (\(UserID.rule))") }
+        return try await acquire(path: path(stateFolder: stateFolder, source: source, user: user), stateFolder: stateFolder, timeout: timeout)
     }
 
     /// `<state>/export-<user>.lock`: one writer at a time for the user's export folder, whichever source feeds
     /// it (a Takeout import and a Google sync write the same months and manifest). Taken after the source lock.
     public static func export(stateFolder: String, user: String, timeout: Double = 0) async throws -> UserLock {
-        try await acquire(path: "\(stateFolder)/export-\(user).lock", stateFolder: stateFolder, timeout: timeout)
+        guard UserID.isValid(user) else { throw ExportError.usage("refusing the user id \(Printable.quoted(user)) in a lock name (\(UserID.rule))") }
+        return try await acquire(path: "\(stateFolder)/export-\(user).lock", stateFolder: stateFolder, timeout: timeout)
     }
 
     private static func acquire(path: String, stateFolder: String, timeout: Double) async throws -> UserLock {
-        try FileSystem.createFolder(stateFolder)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ExportError.io(path: path, operation: "open lock", errno: errno) }
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                close(fd)
-                throw ExportError.io(path: path, operation: "lock", errno: errno)
-            }
-            if ContinuousClock.now >= deadline {
-                let owner = (try? FileSystem.read(path)).flatMap { $0 }.flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
-                close(fd)
-                throw ExportError.locked(path: path, pid: owner)
-            }
+        let fd = try openLockFile(path, stateFolder: stateFolder)
+        let deadline = ContinuousClock.now + .milliseconds(Int(min(max(timeout, 0), 86_400) * 1000))
+        while try !tryLock(fd, path: path) {
+            if ContinuousClock.now >= deadline { throw owner(of: path, fd: fd) }
             try await Task.sleep(for: .milliseconds(100))
         }
+        return held(path: path, fd: fd)
+    }
+
+    /// For the short, synchronous critical sections (the one-time credentials migration).
+    static func acquireBlocking(path: String, stateFolder: String, timeout: Double) throws(ExportError) -> UserLock {
+        let fd = try openLockFile(path, stateFolder: stateFolder)
+        let deadline = ContinuousClock.now + .milliseconds(Int(min(max(timeout, 0), 86_400) * 1000))
+        while try !tryLock(fd, path: path) {
+            if ContinuousClock.now >= deadline { throw owner(of: path, fd: fd) }
+            usleep(50_000)
+        }
+        return held(path: path, fd: fd)
+    }
+
+    private static func openLockFile(_ path: String, stateFolder: String) throws(ExportError) -> Int32 {
+        try FileSystem.createFolder(stateFolder)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(path: path, operation: "open lock", errno: errno) }
+        return fd
+    }
+
+    private static func tryLock(_ fd: Int32, path: String) throws(ExportError) -> Bool {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        guard errno == EWOULDBLOCK || errno == EINTR else {
+            let code = errno
+            close(fd)
+            throw .io(path: path, operation: "lock", errno: code)
+        }
+        return false
+    }
+
+    private static func owner(of path: String, fd: Int32) -> ExportError {
+        let owner = (try? FileSystem.read(path, limit: 64)).flatMap { $0 }.flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        close(fd)
+        return .locked(path: path, pid: owner)
+    }
+
+    private static func held(path: String, fd: Int32) -> UserLock {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }

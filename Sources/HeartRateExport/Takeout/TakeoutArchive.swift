@@ -15,6 +15,7 @@ public struct TakeoutEntry: Sendable, Equatable {
     public var path: String
     public var date: LocalDate
     public var kind: Kind
+    /// As the zip's directory declares it (which may lie) or as the file system says.
     public var size: UInt64
     public var isZip: Bool
 
@@ -44,13 +45,29 @@ public struct TakeoutEntry: Sendable, Equatable {
 
 /// Finds and reads heart-rate day files in Takeout `.zip` parts and extracted folders. Entries are read one
 /// at a time as streams, so a 50 GB part costs only the day being read.
+///
+/// What an archive declares is not trusted: an entry is inflated against a hard cap (`entryLimit`), whatever
+/// size its directory states, and only regular files of an extracted folder are opened (a FIFO would block).
+/// Each zip's directory is read once, when the archive is opened: looking an entry up by name again would
+/// walk the whole directory per entry, which made an import of N entries cost N² reads.
 public final class TakeoutArchives: @unchecked Sendable {
+    /// Larger than any real day file (a few MB), and no larger than the raw archive reads back.
+    public static let defaultEntryLimit = RawBody.maxBytes
+
     public let entries: [TakeoutEntry]
-    private var open: [String: Archive] = [:]
+    /// Files that look like day files but are not regular files (FIFOs, devices, symlinks): skipped.
+    public let skipped: [String]
+    /// How many times a zip's central directory was walked: once per `.zip` part.
+    public private(set) var directoryReads = 0
+    public let entryLimit: Int
+    private var archives: [String: Archive] = [:]
+    private var zipEntries: [String: [String: Entry]] = [:]
     private let lock = NSLock()
 
-    public init(paths: [String]) throws(ExportError) {
+    public init(paths: [String], entryLimit: Int = TakeoutArchives.defaultEntryLimit) throws(ExportError) {
+        self.entryLimit = entryLimit
         var found = [TakeoutEntry]()
+        var skipped = [String]()
         for path in paths {
             guard FileSystem.exists(path) else { throw .usage("\(path) does not exist") }
             if FileSystem.isDirectory(path) {
@@ -58,41 +75,65 @@ public final class TakeoutArchives: @unchecked Sendable {
                 guard let walker = FileManager.default.enumerator(atPath: root) else { throw .usage("cannot read the folder \(path)") }
                 while let relative = walker.nextObject() as? String {
                     guard let (date, kind) = TakeoutEntry.match(relative) else { continue }
-                    let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + relative)[.size] as? UInt64) ?? 0
-                    found.append(TakeoutEntry(container: root, path: relative, date: date, kind: kind, size: size ?? 0, isZip: false))
+                    let full = root + "/" + relative
+                    guard FileSystem.isRegularFile(full) else {
+                        skipped.append(full)
+                        continue
+                    }
+                    found.append(TakeoutEntry(container: root, path: relative, date: date, kind: kind, size: UInt64(FileSystem.size(full) ?? 0), isZip: false))
                 }
             } else {
                 let archive: Archive
                 do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-                    throw .usage("\(path) is neither a folder nor a readable .zip archive (\(error))")
+                    throw .usage("\(path) is neither a folder nor a readable .zip archive (\(Printable.escaped(String(describing: error), limit: 80)))")
                 }
+                var byPath = [String: Entry]()
+                directoryReads += 1
                 for entry in archive where entry.type == .file {
                     guard let (date, kind) = TakeoutEntry.match(entry.path) else { continue }
                     found.append(TakeoutEntry(container: path, path: entry.path, date: date, kind: kind, size: entry.uncompressedSize, isZip: true))
+                    byPath[entry.path] = entry
                 }
-                open[path] = archive
+                archives[path] = archive
+                zipEntries[path] = byPath
             }
         }
         entries = found
+        self.skipped = skipped
     }
 
-    /// An entry's bytes. The limit guards memory against a damaged size field: a real day file is a few MB.
-    public func read(_ entry: TakeoutEntry, limit: UInt64 = 256 << 20) throws(ExportError) -> [UInt8] {
-        guard entry.size <= limit else { throw .corrupt(path: entry.origin, message: "is \(entry.size) bytes; a day file is a few MB") }
+    /// Thrown from inside ZIPFoundation's consumer to stop inflating an entry that grows past the cap.
+    private struct TooLarge: Error {}
+
+    /// An entry's bytes, at most `entryLimit` of them: beyond that the entry fails (its day fails), whatever it declared.
+    public func read(_ entry: TakeoutEntry) throws(ExportError) -> [UInt8] {
+        let tooLarge = ExportError.corrupt(path: entry.origin, message: "inflates beyond \(entryLimit) bytes; a day file is a few MB, so this entry is not one (skipped)")
+        guard entry.size <= UInt64(entryLimit) else { throw tooLarge }
         if !entry.isZip {
-            return try FileSystem.read(entry.container + "/" + entry.path, limit: Int(limit)) ?? []
+            let path = entry.container + "/" + entry.path
+            guard FileSystem.isRegularFile(path) else { throw .corrupt(path: path, message: "is not a regular file (skipped)") }
+            do { return try FileSystem.read(path, limit: entryLimit) ?? [] } catch {
+                if case .corrupt = error { throw tooLarge }
+                throw error
+            }
         }
         lock.lock()
         defer { lock.unlock() }
-        guard let archive = open[entry.container], let zipEntry = archive[entry.path] else {
+        guard let archive = archives[entry.container], let zipEntry = zipEntries[entry.container]?[entry.path] else {
             throw .corrupt(path: entry.origin, message: "the entry disappeared from the archive")
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(entry.size))
+        let limit = entryLimit
         do {
-            _ = try archive.extract(zipEntry, skipCRC32: false) { chunk in bytes += chunk }
+            _ = try archive.extract(zipEntry, skipCRC32: false) { chunk in
+                guard bytes.count + chunk.count <= limit else { throw TooLarge() }
+                bytes += chunk
+            }
+        } catch is TooLarge {
+            throw tooLarge
         } catch {
-            throw .corrupt(path: entry.origin, message: "cannot be read from the archive (\(error))")
+            throw .corrupt(path: entry.origin, message: "cannot be read from the archive (\(Printable.escaped(String(describing: error), limit: 80)))")
         }
         return bytes
     }

@@ -15,10 +15,12 @@ public struct TakeoutDayDecoder: DayDecoder {
         let first = body.bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         do {
             if first == UInt8(ascii: "[") {
-                let rows = try Self.json(body.bytes)
+                let (rows, dropped) = try Self.json(body.bytes)
                 if times == .utc {
-                    return HeartRateDay(date: date, detail: detail, instants: rows.map { Sample(epochMillis: $0.seconds * 1000, utcOffsetMinutes: 0, bpm: $0.bpm) },
-                                        needOffsets: true)
+                    var day = HeartRateDay(date: date, detail: detail, instants: rows.map { Sample(epochMillis: $0.seconds * 1000, utcOffsetMinutes: 0, bpm: $0.bpm) },
+                                           needOffsets: true)
+                    day.droppedValues = dropped
+                    return day
                 }
                 // Local wall clock: this day's times only (a file may run a few seconds past midnight).
                 let midnight = Int64(date.daysSinceEpoch) * 86_400
@@ -26,23 +28,31 @@ public struct TakeoutDayDecoder: DayDecoder {
                     let second = row.seconds - midnight
                     return (0..<86_400).contains(second) ? WallClockSample(secondOfDay: Int32(second), bpm: row.bpm) : nil
                 }
-                return HeartRateDay(date: date, detail: detail, samples: samples, summary: DailySummary())
+                var day = HeartRateDay(date: date, detail: detail, samples: samples, summary: DailySummary())
+                day.droppedValues = dropped
+                return day
             }
-            return HeartRateDay(date: date, detail: detail, instants: try Self.csv(body.bytes), needOffsets: true)
+            let (samples, dropped) = try Self.csv(body.bytes)
+            var day = HeartRateDay(date: date, detail: detail, instants: samples, needOffsets: true)
+            day.droppedValues = dropped
+            return day
         } catch {
             throw DayFailure(date: date, kind: .decode, message: "malformed Takeout file: \(error.description)")
         }
     }
 
-    /// `(seconds since the epoch as written, bpm)` of each plausible record.
-    static func json(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> [(seconds: Int64, bpm: Int16)] {
+    /// `(seconds since the epoch as written, bpm)` of each plausible record, and how many records had a bpm
+    /// that is not a finite number (dropped).
+    static func json(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> (rows: [(seconds: Int64, bpm: Int16)], dropped: Int) {
         var scanner = JSONScanner(bytes)
         var rows = [(seconds: Int64, bpm: Int16)]()
+        var dropped = 0
         rows.reserveCapacity(bytes.count / 60)
         try scanner.array { (s) throws(JSONScanner.Failure) in
             let start = s.position
             var seconds: Int64?
             var bpm: Int?
+            var unrepresentable = false
             try s.object { (s, key) throws(JSONScanner.Failure) in
                 switch key {
                 case "dateTime":
@@ -50,17 +60,33 @@ public struct TakeoutDayDecoder: DayDecoder {
                 case "value":
                     try s.object { (s, key) throws(JSONScanner.Failure) in
                         guard key == "bpm" else { return try s.skip() }
-                        if let small = try s.smallInteger() { bpm = small } else { bpm = try s.value().integer }
+                        if let small = try s.smallInteger() {
+                            bpm = small
+                            return
+                        }
+                        let value = try s.value()
+                        switch value {
+                        case .number(let number):
+                            if case .whole(let whole) = HeartRateDecoder.number(number, rounding: true) { bpm = whole } else { unrepresentable = true }
+                        case .string(let text):
+                            bpm = Int(text)
+                        default:
+                            break
+                        }
                     }
                 default:
                     try s.skip()
                 }
             }
+            if unrepresentable, seconds != nil {
+                dropped += 1
+                return
+            }
             guard let seconds, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a record lacks dateTime or value.bpm") }
             if HeartRateDecoder.plausibleBPM.contains(bpm) { rows.append((seconds, Int16(bpm))) }
         }
         try scanner.end()
-        return rows
+        return (rows, dropped)
     }
 
     /// `MM/DD/YY HH:MM:SS` (years 2000–2099) as seconds since 1970-01-01 on the same clock.
@@ -78,8 +104,9 @@ public struct TakeoutDayDecoder: DayDecoder {
     }
 
     /// Instants of `timestamp,beats per minute[,data source]` rows; the header is required.
-    static func csv(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> [Sample] {
+    static func csv(_ bytes: [UInt8]) throws(JSONScanner.Failure) -> (samples: [Sample], dropped: Int) {
         var samples = [Sample]()
+        var dropped = 0
         var lineStart = 0
         var lineNumber = 0
         while lineStart < bytes.count {
@@ -98,12 +125,17 @@ public struct TakeoutDayDecoder: DayDecoder {
             }
             if line.isEmpty { continue }
             let fields = line.split(separator: UInt8(ascii: ","), maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count >= 2, let millis = RFC3339.millis(fields[0]),
-                  let bpm = Int(String(decoding: fields[1], as: UTF8.self).trimmingCharacters(in: .whitespaces)) ?? Double(String(decoding: fields[1], as: UTF8.self)).map({ Int($0.rounded()) }) else {
+            let text = String(decoding: fields.count >= 2 ? fields[1] : [], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard fields.count >= 2, let millis = RFC3339.millis(fields[0]), let number = Int(text).map(Double.init) ?? Double(text) else {
                 throw JSONScanner.Failure(offset: lineStart, reason: "CSV line \(lineNumber) is not `<UTC timestamp>,<bpm>`")
+            }
+            // `inf`, `nan` and `1e309` parse as doubles but are no bpm: dropped and counted, never converted.
+            guard case .whole(let bpm) = HeartRateDecoder.number(number, rounding: true) else {
+                dropped += 1
+                continue
             }
             if HeartRateDecoder.plausibleBPM.contains(bpm) { samples.append(Sample(epochMillis: millis, utcOffsetMinutes: 0, bpm: Int16(bpm))) }
         }
-        return samples
+        return (samples, dropped)
     }
 }

@@ -15,6 +15,10 @@ public struct TakeoutImportOptions: Sendable {
     public var permissions: FilePermissions = .private
     public var force = false
     public var lockTimeout: Double = 0
+    /// The most one entry may inflate to; tests lower it so they never inflate gigabytes.
+    public var entryLimit = TakeoutArchives.defaultEntryLimit
+    /// "Now", for tests; nil: the clock.
+    public var now: Date?
 
     public init(paths: [String], out: String, stateFolder: String, user: String) {
         self.paths = paths
@@ -47,13 +51,16 @@ public struct TakeoutImport: Sendable {
 
     public func run() async throws -> Manifest.RunSummary {
         let started = Date()
-        let archives = try TakeoutArchives(paths: options.paths)
+        let archives = try TakeoutArchives(paths: options.paths, entryLimit: options.entryLimit)
+        for path in archives.skipped {
+            reporter.warning("\(Printable.escaped(path)): not a regular file (a FIFO, device or link); skipped")
+        }
         guard !archives.entries.isEmpty else {
             throw ExportError.usage("no heart-rate day files in \(options.paths.joined(separator: ", ")) (looked for .../Global Export Data/heart_rate-YYYY-MM-DD.json, .../Physical Activity/heart_rate-YYYY-MM-DD.json and .../Physical Activity_GoogleData/heart_rate_YYYY-MM-DD.csv)")
         }
         let lock = try await UserLock.export(stateFolder: options.stateFolder, user: options.user, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
-        let layout = ExportLayout(out: options.out, user: options.user)
+        let layout = try ExportLayout(out: options.out, user: options.user)
         try FileSystem.removeAbandonedTempFiles(under: layout.userFolder)
         let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
         var manifest = try manifestStore.load() ?? Manifest(user: options.user, source: .takeout)
@@ -76,12 +83,13 @@ public struct TakeoutImport: Sendable {
             return !byDate[date]!.contains { $0.origin == entry.origin }
         }
         var summary = Manifest.RunSummary(command: "import", startedAt: Backfill.iso(started), finishedAt: "", detail: .oneSecond, from: first, to: last)
-        // An archive is cut at export time: its last day is partial, the days before it complete.
-        summary.deviceLastSync = LocalDateTime(date: last, secondOfDay: 0).description
+        let cut = Self.cut(last: last, exported: options.paths.compactMap(Self.exportInstant).min(),
+                           now: options.now ?? started, zone: manifest.timezones.zone(on: last) ?? TimeZone.current.identifier)
+        summary.deviceLastSync = cut.description
         let export = MonthlyExport(layout: layout, user: options.user, permissions: options.permissions, force: options.force,
                                    reporter: reporter, manifestStore: manifestStore)
         let archive = RawArchive(userFolder: layout.userFolder, source: .takeout, permissions: options.permissions)
-        let reader = TakeoutDayReader(entries: byDate, archives: archives, archive: archive, cut: last, times: options.times, reporter: reporter)
+        let reader = TakeoutDayReader(entries: byDate, archives: archives, archive: archive, cut: cut, times: options.times, reporter: reporter)
         reporter.planned(todo.count, detail: .oneSecond)
         try await export.run(DayList(todo).map { reader.read($0) }, detail: .oneSecond, format: options.format ?? manifest.recordedFormat(.oneSecond) ?? .parquet,
                              manifest: &manifest, summary: &summary, token: { nil })
@@ -104,17 +112,43 @@ public struct TakeoutImport: Sendable {
     }
 }
 
+extension TakeoutImport {
+    /// How far an import's data reach, as a device's last sync would say: a day is complete only when it ended
+    /// before this. An archive is cut at export time, so its last day is partial; so is every day that had not
+    /// ended when the archive was exported (its name says when: `takeout-20261120T000000Z-001.zip`), and every
+    /// day that has not ended yet here, whatever the archive holds.
+    static func cut(last: LocalDate, exported: Date?, now: Date, zone: String) -> LocalDateTime {
+        func local(_ instant: Date) -> LocalDateTime {
+            let offset = ZoneLabel.timeZone(zone)?.secondsFromGMT(for: instant) ?? 0
+            return LocalDateTime(secondsAsIfUTC: Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset))
+        }
+        var cut = LocalDateTime(date: last, secondOfDay: 0)
+        if let exported { cut = min(cut, local(exported)) }
+        return min(cut, local(now))
+    }
+
+    /// The export time in a Takeout part's name (`takeout-YYYYMMDDTHHMMSSZ-NNN.zip`), nil for other names.
+    static func exportInstant(_ path: String) -> Date? {
+        let name = Array(FileSystem.lastComponent(of: path).utf8)
+        guard name.count >= 25, name.starts(with: Array("takeout-".utf8)), name[16] == UInt8(ascii: "T"), name[23] == UInt8(ascii: "Z"),
+              let date = LocalDate(year: LocalDate.digits(name[8..<12]) ?? 0, month: LocalDate.digits(name[12..<14]) ?? 0, day: LocalDate.digits(name[14..<16]) ?? 0),
+              let h = LocalDate.digits(name[17..<19]), let m = LocalDate.digits(name[19..<21]), let sec = LocalDate.digits(name[21..<23]),
+              h < 24, m < 60, sec < 60 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(date.daysSinceEpoch * 86_400 + h * 3600 + m * 60 + sec))
+    }
+}
+
 /// Reads one import day: its file from the archive, compared with its twin (JSON against CSV), stored in the raw
 /// archive, and handed on as a fetched body. Called once per day, in date order.
 struct TakeoutDayReader: Sendable {
     let entries: [LocalDate: [TakeoutEntry]]
     let archives: TakeoutArchives
     let archive: RawArchive
-    let cut: LocalDate
+    let cut: LocalDateTime
     let times: TakeoutTimes
     let reporter: any ProgressReporter
     func read(_ date: LocalDate) -> FetchedDay {
-        let lastSync = LocalDateTime(date: cut, secondOfDay: 0)
+        let lastSync = cut
         let outcome: FetchedDay.Outcome
         do {
             let body = try body(date, lastSync: lastSync)
@@ -148,7 +182,7 @@ struct TakeoutDayReader: Sendable {
     /// the wrong clock). True when the CSV is the better body (it has more samples, or the JSON is off); a file
     /// that does not decode leaves the JSON in place, whose decoder then names the problem.
     func csvIsBetter(date: LocalDate, json: [UInt8], csv: [UInt8]) -> Bool {
-        guard let rows = try? TakeoutDayDecoder.json(json), let csvSamples = try? TakeoutDayDecoder.csv(csv), !rows.isEmpty, !csvSamples.isEmpty else {
+        guard let rows = try? TakeoutDayDecoder.json(json).rows, let csvSamples = try? TakeoutDayDecoder.csv(csv).samples, !rows.isEmpty, !csvSamples.isEmpty else {
             return false
         }
         let csvSeconds = Set(csvSamples.map { $0.epochMillis / 1000 })
