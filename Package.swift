@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeartRateExportTests",
-            dependencies: ["HeartRateExport", "Parquet"],
+            dependencies: ["HeartRateExport", "Parquet", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -13,6 +13,12 @@ public struct SandboxConfiguration: Sendable {
     public var users = 3
     /// The user `/oauth2/authorize` approves.
     public var authorizingUser = "SANDBOX1"
+
+    /// `SANDBOX1` ... `SANDBOX<users>`.
+    public func isUser(_ name: String) -> Bool {
+        guard name.hasPrefix("SANDBOX"), let n = Int(name.dropFirst(7)), String(n) == name.dropFirst(7) else { return false }
+        return (1...users).contains(n)
+    }
     public var seed: UInt64 = 1
     public var timeZone = "America/New_York"
     public var rateLimit = 150

@@ -148,10 +148,17 @@ struct SandboxRoutes: Sendable {
             return error(400, "invalid_request", "code_challenge_method must be S256")
         }
         let scope = q.get("scope").map { String($0) } ?? (configuration.api == .google ? APIConfiguration.googleScope : APIConfiguration.scopes)
-        let code = await state.issueCode(user: configuration.authorizingUser, clientID: clientID, redirectURI: redirect, challenge: challenge, scope: scope)
+        // `login_hint` (as Google's authorize endpoint takes it) picks which sandbox user approves, so that tests
+        // and demos can enroll many users; without it, the configured user does.
+        var user = configuration.authorizingUser
+        if let hint = q.get("login_hint").map({ String($0) }) {
+            guard configuration.isUser(hint) else { return error(400, "invalid_request", "login_hint must name a sandbox user SANDBOX1..SANDBOX\(configuration.users)") }
+            user = hint
+        }
+        let code = await state.issueCode(user: user, clientID: clientID, redirectURI: redirect, challenge: challenge, scope: scope)
         var location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + code
         if let stateValue = q.get("state") { location += "&state=" + FormEncoding.escape(stateValue) }
-        await state.record(.init(time: SandboxState.now(), method: "GET", path: request.uri.path, status: 302, user: configuration.authorizingUser))
+        await state.record(.init(time: SandboxState.now(), method: "GET", path: request.uri.path, status: 302, user: user))
         return Response(status: .found, headers: [.location: location])
     }
 

@@ -20,28 +20,43 @@ struct Harness {
         return Harness(sandbox: sandbox, folder: folder, configuration: try APIConfiguration(apiBase: sandbox.baseURL, clientID: "integration-test"))
     }
 
+    /// Runs `body` with a started harness and stops it afterwards, awaited, whether `body` returned or threw.
+    static func with<T>(_ configure: (inout SandboxConfiguration) -> Void = { _ in }, _ body: (Harness) async throws -> T) async throws -> T {
+        let h = try await start(configure)
+        do {
+            let result = try await body(h)
+            await h.stop()
+            return result
+        } catch {
+            await h.stop()
+            throw error
+        }
+    }
+
     func stop() async {
         await transport.shutdown()
         await sandbox.stop()
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// The real code flow: the "browser" follows the sandbox's redirect to our callback listener.
+    /// The real code flow: the "browser" follows the sandbox's redirect to our callback listener. `user` asks the
+    /// sandbox to approve that user (its `login_hint`) instead of the configured one.
     @discardableResult
-    func authorize() async throws -> Credential {
+    func authorize(user: String? = nil) async throws -> Credential {
         let transport = self.transport
         return try await Authorization(configuration: configuration, store: CredentialsStore(stateFolder: state), transport: transport)
             .authorize(port: 0, timeout: .seconds(20)) { url in
                 Task {
-                    let redirect = try await transport.send(HTTPRequestSpec(url: url), timeout: .seconds(10))
+                    let redirect = try await transport.send(HTTPRequestSpec(url: url + (user.map { "&login_hint=" + $0 } ?? "")), timeout: .seconds(10))
                     if let location = redirect.header("Location") { _ = try await transport.send(HTTPRequestSpec(url: location), timeout: .seconds(10)) }
                 }
             }
     }
 
     func backfill(_ from: String, _ to: String, detail: Detail = .oneMinute, format: OutputFormat? = nil, today: String? = nil,
-                  retry: RetryPolicy = .fast) async throws -> Manifest.RunSummary {
+                  retry: RetryPolicy = .fast, user: String? = nil) async throws -> Manifest.RunSummary {
         var options = BackfillOptions(out: out, stateFolder: state)
+        options.user = user
         options.format = format
         options.today = today.flatMap { LocalDate($0) }
         options.from = LocalDate(from)

@@ -1,7 +1,12 @@
 import Foundation
 
 /// The shared back half of every source: decode, normalize, write each month, and save the manifest after
-/// each month file. A backfill feeds it fetched days; a Takeout import feeds it days read from archives.
+/// the month files it describes. A backfill feeds it fetched days; a Takeout import feeds it days read from archives.
+///
+/// The manifest is saved at most once a second while months stream by, and always after the last one: it grows
+/// with the export, so saving it after each of an import's hundreds of months cost time quadratic in the days.
+/// A run killed between two saves loses nothing: the days it wrote are in the raw archive, and the next run
+/// takes them from there (no request) and writes the same month files again.
 struct MonthlyExport: Sendable {
     let layout: ExportLayout
     let user: String
@@ -21,6 +26,8 @@ struct MonthlyExport: Sendable {
             detail: detail, permissions: permissions, priorEntries: manifest.days[detail] ?? [:],
             loader: ArchivedDayLoader(userFolder: layout.userFolder, normalizer: normalizer), onDay: { reporter.day($0) })
         assembler.force = force
+        var lastSave: ContinuousClock.Instant?
+        var unsaved = false
         for try await written in MonthlyWriterStage(normalized, configuration: assembler) {
             for day in written.days {
                 if let dropped = day.day?.droppedValues, dropped > 0, day.source == day.day?.source, day.source.rawDetail(for: detail) == detail {
@@ -35,10 +42,18 @@ struct MonthlyExport: Sendable {
             summary.filesWritten += written.files.count
             if let identity = await token() { manifest.token = identity }
             if !written.files.isEmpty { CrashPoint.reached(.beforeManifest) }
-            try manifestStore.save(manifest)
+            unsaved = true
+            if lastSave.map({ ContinuousClock.now - $0 >= Self.saveInterval }) ?? true {
+                try manifestStore.save(manifest)
+                lastSave = ContinuousClock.now
+                unsaved = false
+            }
             reporter.monthWritten(written, detail: detail)
         }
+        if unsaved { try manifestStore.save(manifest) }
     }
+
+    static let saveInterval = Duration.seconds(1)
 
     static func entry(for day: ProcessedDay, format: OutputFormat) -> Manifest.DayEntry {
         var entry = Manifest.DayEntry(
