@@ -9,7 +9,7 @@ struct AuthCommand: AsyncParsableCommand {
         discussion: """
         Opens the provider's consent page and waits on 127.0.0.1 for the redirect to /callback. Register \
         http://127.0.0.1:8189/callback as the redirect URI of your app (a "Personal" app for intraday access). \
-        The refresh token is stored in <state-dir>/credentials.json (0600) the moment it is issued. On a machine \
+        The refresh token is stored in <state-dir>/credentials/<source>-<user>.json (0600) the moment it is issued. On a machine \
         without a browser: `hrexport auth --no-listen` prints the URL to open elsewhere, then \
         `hrexport auth --code -` takes the address the browser ended on. With --source google: a Desktop OAuth \
         client of the Google Health API (scope googlehealth.health_metrics_and_measurements.readonly), Google's \

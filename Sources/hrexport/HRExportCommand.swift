@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CBuildInfo
 import HeartRateExport
 
 @main
@@ -18,7 +19,7 @@ struct HRExportCommand: AsyncParsableCommand {
         Exit codes: 0 done; 1 some days failed; 2 usage or configuration error; 3 run `hrexport auth`; \
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
-        version: HRExport.version,
+        version: "hrexport \(HRExport.version) (\(String(cString: hrexport_build_commit())))",
         subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, ImportCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, ScheduleCommand.self, SandboxCommand.self]
     )
 }

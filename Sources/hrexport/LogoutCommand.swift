@@ -40,7 +40,7 @@ struct LogoutCommand: AsyncParsableCommand {
                 }
                 await transport.shutdown()
             }
-            try store.remove(source: current.source, user: current.user, holding: lock)
+            try store.remove(source: current.source, user: current.user, holding: lock.proof)
             Console.line("Logged out \(current.user): token \(current.fingerprint) \(localOnly ? "forgotten (not revoked)" : "revoked and forgotten")")
         }
     }

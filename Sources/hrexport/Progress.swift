@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeartRateExport
 import Logging
+import Platform
 
 /// How much a run says: `--quiet`, `--verbose`, `--log-level`.
 struct OutputOptions: ParsableArguments {
@@ -57,7 +58,7 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     private var finished = false
 
     init(output: OutputOptions, command: String) {
-        live = isatty(2) == 1 && output.level <= .info
+        live = Platform.isTerminal(2) && output.level <= .info
         let level = output.level
         logger = Logger(label: "hrexport") { [unowned self] _ in LineLogHandler(logLevel: level) { self.emit($0) } }
         logger.logLevel = level

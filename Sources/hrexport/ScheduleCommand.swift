@@ -57,7 +57,8 @@ struct ScheduleCommand: ParsableCommand {
 
     /// The absolute path of this binary, so that the schedule does not depend on PATH.
     static func executablePath() -> String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        // Foundation asks the system (Linux: /proc/self/exe; macOS: the loader), not PATH.
+        if let resolved = Bundle.main.executableURL?.resolvingSymlinksInPath().path { return resolved }
         let argument = CommandLine.arguments[0]
         return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
     }

@@ -14,7 +14,7 @@ struct ChaosTests {
             $0.hourSeconds = 1
             $0.tokenTTL = 2
             $0.faults = Faults(spec: "5xx=0.1,reset=0.05,slow=0.05,truncated=0.02,html=0.02,burst429=0.01,token5xx=0.05")!
-            $0.slowSeconds = 2.5
+            $0.slowSeconds = 3
         }
         defer { Task { await h.stop() } }
         try await h.authorize()
@@ -25,7 +25,7 @@ struct ChaosTests {
             var environment = ["HREXPORT_TEST_FAST_RETRIES": "1"]
             if let point { environment["HREXPORT_CRASH_AT"] = point.rawValue }
             // One request in flight: a kill can then cost at most the one day whose answer was on its way.
-            return try h.launch(binary, ["backfill", "--from", from, "--to", to, "--request-timeout", "1", "--concurrency", "1"],
+            return try h.launch(binary, ["backfill", "--from", from, "--to", to, "--request-timeout", "2", "--concurrency", "1"],
                                 environment: environment, captureErrors: point != nil)
         }
 

@@ -27,7 +27,7 @@ struct CredentialsRaceTests {
                 let lock = try await UserLock.acquire(stateFolder: h.state, source: .fitbit, user: name)
                 var credential = try #require(try store.load(source: .fitbit, user: name))
                 credential.expiresAt = 0
-                try store.save(credential, holding: lock)
+                try store.save(credential, holding: lock.proof)
             }
             CredentialsStore.armPause(seconds: 0.2, in: h.state)
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -9,6 +9,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def require_tool(name: str, packages: str):
+    """A tool a test needs: missing under CI=1 is a failure, never a skip; elsewhere a skip naming the packages."""
+    import shutil
+    if shutil.which(name) is None:
+        message = f"{name} is missing: install the Debian packages {packages}"
+        if os.environ.get("CI"):
+            pytest.fail("CI must run this test, but " + message)
+        pytest.skip(message)
+
+
 def binary() -> str:
     path = os.environ.get("HREXPORT_BIN") or str(ROOT / ".build" / "debug" / "hrexport")
     if not os.access(path, os.X_OK):

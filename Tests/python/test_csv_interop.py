@@ -81,12 +81,8 @@ def test_load_r_reads_the_csv_export_as_utc_posixct(export):
     import shutil
     import subprocess
     from conftest import ROOT
-    if shutil.which("Rscript") is None:
-        import os
-        if os.environ.get("CI"):
-            raise AssertionError("CI must run the R test, but Rscript is missing (bash .ci/run installs r-base-core)")
-        import pytest
-        pytest.skip("Rscript is absent (bash .ci/run installs r-base-core and r-cran-data.table)")
+    from conftest import require_tool
+    require_tool("Rscript", "r-base-core r-cran-data.table")
     export.authorize()
     export.run("backfill", "--from", "2026-10-30", "--to", "2026-11-02", "--detail", "1min", "--format", "csv")
     result = subprocess.run(["Rscript", str(ROOT / "Scripts" / "load.R"), str(export.out / "SANDBOX1"), "1min"],

@@ -33,8 +33,8 @@ def test_quiet_says_nothing_and_verbose_shows_each_request_without_a_token(expor
 
 
 def test_on_a_terminal_one_line_redrawn_in_place(export):
-    if shutil.which("script") is None:
-        pytest.skip("`script` (util-linux) is needed to give the run a terminal")
+    from conftest import require_tool
+    require_tool("script", "bsdutils")
     export.authorize()
     command = " ".join(shlex.quote(a) for a in [export.bin, "backfill", "--from", "2026-10-05", "--to", "2026-10-09"])
     result = subprocess.run(["script", "-qfec", command, "/dev/null"], capture_output=True, env=export.env, timeout=120)

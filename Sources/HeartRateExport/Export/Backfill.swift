@@ -92,11 +92,11 @@ public struct Backfill: Sendable {
         var current = try store.load(source: kind, user: credential.user) ?? credential
         if current.exportFolder != options.out {
             current.exportFolder = options.out
-            try store.save(current, holding: lock)
+            try store.save(current, holding: lock.proof)
         }
 
         let reporter = self.reporter
-        let tokens = TokenProvider(credential: current, store: store, lock: lock, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
+        let tokens = TokenProvider(credential: current, store: store, lock: lock.proof, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
         let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: kind, user: current.user),
                                 pacing: kind == .google ? options.pacing ?? GoogleClient.pacing : nil,
                                 onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })

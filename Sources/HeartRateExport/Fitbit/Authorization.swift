@@ -128,7 +128,7 @@ public struct Authorization: Sendable {
                                     configuration: configuration, scope: response.scope)
         // Only the user's own runs write their file; one running now would otherwise overwrite the new grant.
         let lock = try await UserLock.acquire(stateFolder: store.stateFolder, source: configuration.source, user: user, timeout: lockTimeout)
-        try store.save(credential, holding: lock)
+        try store.save(credential, holding: lock.proof)
         return credential
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Platform
 
 /// A request as the exporter sees it: small, value-typed, easy to log without secrets.
 public struct HTTPRequestSpec: Sendable {
@@ -106,7 +107,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         case is NIOTooManyBytesError:
             return TransportFailure("the answer is larger than \(maxBodyBytes >> 20) MB")
         case let error as IOError:
-            return TransportFailure("connection failed: " + String(cString: strerror(error.errnoCode)))
+            return TransportFailure("connection failed: " + Platform.describe(error: error.errnoCode))
         default:
             return TransportFailure("connection failed")
         }

@@ -7,12 +7,12 @@ import Foundation
 public actor TokenProvider {
     private let store: CredentialsStore
     /// The user's lock, held by the run: only its holder writes the user's credentials.
-    private let lock: UserLock
+    private let lock: UserLock.Proof
     private let oauth: OAuthClient
     private var credential: Credential
     private var refreshInFlight: Task<String, any Error>?
 
-    public init(credential: Credential, store: CredentialsStore, lock: UserLock, oauth: OAuthClient) {
+    public init(credential: Credential, store: CredentialsStore, lock: UserLock.Proof, oauth: OAuthClient) {
         self.credential = credential
         self.store = store
         self.lock = lock

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Why one day could not be exported. The run records it in the manifest and goes on with the next day.
 public struct DayFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -68,7 +64,7 @@ public enum ExportError: Error, Sendable, CustomStringConvertible, Equatable {
         case .http(let endpoint, let status, let message):
             return "\(endpoint)" + (status.map { " answered HTTP \($0)" } ?? " failed") + ": \(message)"
         case .io(let path, let operation, let code):
-            return "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+            return "cannot \(operation) \(path): \(Platform.describe(error: code))"
         case .corrupt(let path, let message):
             return "\(path): \(message)"
         }

@@ -1,15 +1,10 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Modes for what we create. Health data is private by default; `--group-readable` relaxes it.
 public struct FilePermissions: Sendable, Equatable {
-    public var file: mode_t
-    public var folder: mode_t
+    public var file: UInt32
+    public var folder: UInt32
 
     public static let `private` = FilePermissions(file: 0o600, folder: 0o700)
     public static let groupReadable = FilePermissions(file: 0o640, folder: 0o750)
@@ -37,23 +32,23 @@ public enum AtomicFile {
                              _ body: (inout FileSink) throws(ExportError) -> Void) throws(ExportError) {
         let folder = FileSystem.parent(of: path)
         try FileSystem.createFolder(folder, permissions: permissions)
-        let temp = folder + "/." + FileSystem.lastComponent(of: path) + tempMarker + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = folder + "/." + FileSystem.lastComponent(of: path) + tempMarker + "\(Platform.processID)-\(UInt32.random(in: 0...UInt32.max))"
         if let code = FileFaults.injected(for: path) { throw .io(path: temp, operation: "create", errno: code) }
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions.file)
-        guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: errno) }
+        let fd = Platform.createExclusive(temp, mode: permissions.file)
+        guard fd >= 0 else { throw .io(path: temp, operation: "create", errno: Platform.lastError) }
         var sink = FileSink(fd: fd, path: path)
         do throws(ExportError) {
             try body(&sink)
             try sink.flush()
-            guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
-            close(fd)
+            guard Platform.syncToDisk(fd) else { throw .io(path: path, operation: "fsync", errno: Platform.lastError) }
+            Platform.close(fd)
             sink.fd = -1
             CrashPoint.reached(.beforeRename)
-            guard rename(temp, path) == 0 else { throw .io(path: path, operation: "rename into place", errno: errno) }
+            guard Platform.rename(temp, to: path) else { throw .io(path: path, operation: "rename into place", errno: Platform.lastError) }
             CrashPoint.reached(.afterRename)
         } catch {
-            if sink.fd >= 0 { close(fd) }
-            unlink(temp)
+            if sink.fd >= 0 { Platform.close(fd) }
+            _ = Platform.remove(temp)
             throw error
         }
         try FileSystem.syncFolder(folder)
@@ -82,10 +77,11 @@ public struct FileSink: ~Copyable {
         if let code = FileFaults.injected(for: path, writing: true) { throw .io(path: path, operation: "write", errno: code) }
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = buffer.withUnsafeBytes { Platform.write(fd, from: UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "write", errno: errno)
+                let code = Platform.lastError
+                if code == Platform.interrupted { continue }
+                throw .io(path: path, operation: "write", errno: code)
             }
             offset += n
         }
@@ -105,67 +101,58 @@ public enum FileSystem {
         return String(path[path.index(after: slash)...])
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { Platform.exists(path) }
 
     /// A regular file's size in bytes, nil when there is none.
     public static func size(_ path: String) -> Int? {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return Int(info.st_size)
+        guard let info = Platform.info(path), info.kind == .regular else { return nil }
+        return info.size
     }
 
     /// The permission bits of a file or folder (without following a final symlink), nil when there is none.
-    public static func permissions(_ path: String) -> mode_t? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        return info.st_mode & 0o7777
-    }
+    public static func permissions(_ path: String) -> UInt32? { Platform.info(path, followingLinks: false)?.permissions }
 
     /// A regular file: not a folder, FIFO, device, socket or symlink (reading a FIFO waits forever).
-    public static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-    }
+    public static func isRegularFile(_ path: String) -> Bool { Platform.info(path, followingLinks: false)?.kind == .regular }
 
-    public static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
+    public static func isDirectory(_ path: String) -> Bool { Platform.info(path)?.kind == .folder }
 
     /// `mkdir -p` with the given mode for every folder it creates.
     public static func createFolder(_ path: String, permissions: FilePermissions = .private) throws(ExportError) {
         if isDirectory(path) { return }
         let parent = parent(of: path)
         if parent != path && !isDirectory(parent) { try createFolder(parent, permissions: permissions) }
-        if mkdir(path, permissions.folder) != 0 && errno != EEXIST {
-            throw .io(path: path, operation: "create folder", errno: errno)
+        if !Platform.makeFolder(path, mode: permissions.folder) && Platform.lastError != Platform.fileExists {
+            throw .io(path: path, operation: "create folder", errno: Platform.lastError)
         }
-        guard isDirectory(path) else { throw .io(path: path, operation: "create folder", errno: ENOTDIR) }
+        guard isDirectory(path) else { throw .io(path: path, operation: "create folder", errno: Platform.notAFolder) }
     }
 
     /// A rename is durable only once the folder holding it is synced.
     public static func syncFolder(_ path: String) throws(ExportError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, operation: "open folder", errno: errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync folder", errno: errno) }
+        let fd = Platform.openFolder(path)
+        guard fd >= 0 else { throw .io(path: path, operation: "open folder", errno: Platform.lastError) }
+        defer { Platform.close(fd) }
+        guard Platform.syncToDisk(fd) else { throw .io(path: path, operation: "fsync folder", errno: Platform.lastError) }
     }
 
     /// The whole file, or nil when it does not exist.
     public static func read(_ path: String, limit: Int = 1 << 30) throws(ExportError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Platform.openForReading(path)
         if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .io(path: path, operation: "open", errno: errno)
+            let code = Platform.lastError
+            if code == Platform.noSuchFile { return nil }
+            throw .io(path: path, operation: "open", errno: code)
         }
-        defer { close(fd) }
+        defer { Platform.close(fd) }
         var result = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Platform.read(fd, into: $0) }
             if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", errno: errno)
+                let code = Platform.lastError
+                if code == Platform.interrupted { continue }
+                throw .io(path: path, operation: "read", errno: code)
             }
             if n == 0 { break }
             result.append(contentsOf: chunk[0..<n])
@@ -189,26 +176,16 @@ public enum FileSystem {
 
     /// Removes a file durably; a file that is already gone is fine.
     public static func removeFile(_ path: String) throws(ExportError) {
-        if unlink(path) != 0 {
-            if errno == ENOENT { return }
-            throw .io(path: path, operation: "remove", errno: errno)
+        if !Platform.remove(path) {
+            let code = Platform.lastError
+            if code == Platform.noSuchFile { return }
+            throw .io(path: path, operation: "remove", errno: code)
         }
         try syncFolder(parent(of: path))
     }
 
     /// Names in a folder, sorted; empty when the folder does not exist.
-    public static func list(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names = [String]()
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    public static func list(_ path: String) -> [String] { (Platform.list(path) ?? []).sorted() }
 }
 
 /// A test hook in the file layer: tests run as root, so permissions cannot make a folder unwritable; instead

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// A test hook: the narrow instants where a crash is most dangerous, so that tests can kill the process
 /// exactly there instead of hoping a random kill -9 lands in them. Inert unless the CLI arms one from
@@ -24,6 +20,6 @@ public enum CrashPoint: String, CaseIterable, Sendable {
 
     @inline(__always)
     static func reached(_ point: CrashPoint) {
-        if armed == point { kill(getpid(), SIGKILL) }
+        if armed == point { Platform.killSelf() }
     }
 }

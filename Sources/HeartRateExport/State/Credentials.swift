@@ -116,7 +116,7 @@ public struct CredentialsStore: Sendable {
 
     /// Replaces the entry of its (source, user) durably, before the caller uses any new token. The file on disk
     /// is read first: one this release cannot read (a newer version, damage) is refused, never overwritten.
-    public func save(_ credential: Credential, holding lock: UserLock) throws(ExportError) {
+    public func save(_ credential: Credential, holding lock: UserLock.Proof) throws(ExportError) {
         try requireLock(lock, source: credential.source, user: credential.user)
         let path = path(source: credential.source, user: credential.user)
         _ = try read(path)
@@ -126,7 +126,7 @@ public struct CredentialsStore: Sendable {
     }
 
     /// Forgets the entry of (source, user).
-    public func remove(source: SourceKind, user: String, holding lock: UserLock) throws(ExportError) {
+    public func remove(source: SourceKind, user: String, holding lock: UserLock.Proof) throws(ExportError) {
         try requireLock(lock, source: source, user: user)
         try FileSystem.removeFile(path(source: source, user: user))
     }
@@ -137,7 +137,7 @@ public struct CredentialsStore: Sendable {
         return "the state folder \(stateFolder) is open to other users (mode \(String(mode, radix: 8))); `chmod 700 \(stateFolder)` keeps your tokens private"
     }
 
-    private func requireLock(_ lock: UserLock, source: SourceKind, user: String) throws(ExportError) {
+    private func requireLock(_ lock: UserLock.Proof, source: SourceKind, user: String) throws(ExportError) {
         guard lock.path == UserLock.path(stateFolder: stateFolder, source: source, user: user) else {
             throw .usage("internal error: credentials of \(source.rawValue) \(user) written without their lock")
         }

@@ -225,7 +225,3 @@ public struct ManifestStore: Sendable {
         try AtomicFile.write(Array(data) + [UInt8(ascii: "\n")], to: path, permissions: permissions)
     }
 }
-
-public enum HRExport {
-    public static let version = "0.1.0"
-}

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// One process at a time per user: `flock` on `<state>/<source>-<user>.lock`, which holds the owner's pid.
 /// The kernel releases it when the process dies, so a kill -9 never leaves a stale lock behind. Every wait
@@ -16,6 +12,15 @@ public final class UserLock: Sendable {
         self.path = path
         self.fd = fd
     }
+
+    /// What a writer shows to prove it holds the lock, without keeping the lock alive: the lock's lifetime stays
+    /// with the run that took it (an actor or a task holding this cannot delay its release).
+    public struct Proof: Sendable, Equatable {
+        public let path: String
+        fileprivate init(path: String) { self.path = path }
+    }
+
+    public var proof: Proof { Proof(path: path) }
 
     public static func path(stateFolder: String, source: SourceKind, user: String) -> String {
         "\(stateFolder)/\(source.rawValue)-\(user).lock"
@@ -50,43 +55,41 @@ public final class UserLock: Sendable {
         let deadline = ContinuousClock.now + .milliseconds(Int(min(max(timeout, 0), 86_400) * 1000))
         while try !tryLock(fd, path: path) {
             if ContinuousClock.now >= deadline { throw owner(of: path, fd: fd) }
-            usleep(50_000)
+            Platform.sleep(milliseconds: 50)
         }
         return held(path: path, fd: fd)
     }
 
     private static func openLockFile(_ path: String, stateFolder: String) throws(ExportError) -> Int32 {
         try FileSystem.createFolder(stateFolder)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io(path: path, operation: "open lock", errno: errno) }
+        let fd = Platform.openForLocking(path, mode: 0o600)
+        guard fd >= 0 else { throw .io(path: path, operation: "open lock", errno: Platform.lastError) }
         return fd
     }
 
     private static func tryLock(_ fd: Int32, path: String) throws(ExportError) -> Bool {
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
-        guard errno == EWOULDBLOCK || errno == EINTR else {
-            let code = errno
-            close(fd)
+        switch Platform.tryLockExclusive(fd) {
+        case .acquired: return true
+        case .heldElsewhere: return false
+        case .failed(let code):
+            Platform.close(fd)
             throw .io(path: path, operation: "lock", errno: code)
         }
-        return false
     }
 
     private static func owner(of path: String, fd: Int32) -> ExportError {
         let owner = (try? FileSystem.read(path, limit: 64)).flatMap { $0 }.flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
-        close(fd)
+        Platform.close(fd)
         return .locked(path: path, pid: owner)
     }
 
     private static func held(path: String, fd: Int32) -> UserLock {
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        Platform.replaceContent(fd, with: Array("\(Platform.processID)\n".utf8))
         return UserLock(path: path, fd: fd)
     }
 
     deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
+        Platform.unlock(fd)
+        Platform.close(fd)
     }
 }
