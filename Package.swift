@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["HeartRateExport", "Sandbox"]
+            dependencies: ["HeartRateExport", "Sandbox", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -13,12 +13,6 @@ public struct SandboxConfiguration: Sendable {
     public var users = 3
     /// The user `/oauth2/authorize` approves.
     public var authorizingUser = "SANDBOX1"
-
-    /// `SANDBOX1` ... `SANDBOX<users>`.
-    public func isUser(_ name: String) -> Bool {
-        guard name.hasPrefix("SANDBOX"), let n = Int(name.dropFirst(7)), String(n) == name.dropFirst(7) else { return false }
-        return (1...users).contains(n)
-    }
     public var seed: UInt64 = 1
     public var timeZone = "America/New_York"
     public var rateLimit = 150
@@ -47,6 +41,12 @@ public struct SandboxConfiguration: Sendable {
     public init() {}
 
     public var userIDs: [String] { (1...max(users, 1)).map { "SANDBOX\($0)" } }
+
+    /// `SANDBOX1` ... `SANDBOX<users>`.
+    public func isUser(_ name: String) -> Bool {
+        guard name.hasPrefix("SANDBOX"), let n = Int(name.dropFirst(7)), String(n) == name.dropFirst(7) else { return false }
+        return (1...users).contains(n)
+    }
 }
 
 /// What can go wrong on the way, as `--faults 5xx=0.1,reset=0.05,slow=0.05,truncated=0.02,html=0.02,burst429=0.01,token5xx=0.05`.

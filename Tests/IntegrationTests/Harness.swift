@@ -17,7 +17,8 @@ struct Harness {
         configure(&config)
         let sandbox = try await SandboxServer.start(config)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrexport-it-\(UUID().uuidString)").path
-        return Harness(sandbox: sandbox, folder: folder, configuration: try APIConfiguration(apiBase: sandbox.baseURL, clientID: "integration-test"))
+        return Harness(sandbox: sandbox, folder: folder,
+                       configuration: try APIConfiguration(source: config.api == .google ? .google : .fitbit, apiBase: sandbox.baseURL, clientID: "integration-test"))
     }
 
     /// Runs `body` with a started harness and stops it afterwards, awaited, whether `body` returned or threw.
@@ -57,6 +58,7 @@ struct Harness {
                   retry: RetryPolicy = .fast, user: String? = nil) async throws -> Manifest.RunSummary {
         var options = BackfillOptions(out: out, stateFolder: state)
         options.user = user
+        options.source = configuration.source
         options.format = format
         options.today = today.flatMap { LocalDate($0) }
         options.from = LocalDate(from)
