@@ -25,7 +25,7 @@ extension SandboxRoutes {
                 if user == "SANDBOX3" {
                     return self.googleError(403, "PERMISSION_DENIED", "The account is not linked to a Fitbit account", reason: "ACCOUNT_NOT_LINKED")
                 }
-                return await self.dataPoints(user: user, query: request.uri.queryParameters)
+                return await self.dataPoints(user: user, query: Self.query(request))
             }
         }
     }
@@ -68,11 +68,11 @@ extension SandboxRoutes {
         return lower.civil ? .civil(lower.value, upper.value) : .physical(lower.value, upper.value)
     }
 
-    func dataPoints(user: String, query: Parameters) async -> Response {
-        let pageSize = query.get("pageSize").flatMap { Int(String($0)) } ?? 1440
+    func dataPoints(user: String, query: FormFields) async -> Response {
+        let pageSize = query["pageSize"].flatMap { Int($0) } ?? 1440
         guard pageSize > 0 else { return googleError(400, "INVALID_ARGUMENT", "pageSize must be positive") }
         var range: TimeRange?
-        if let filter = query.get("filter").map({ String($0) }), !filter.isEmpty {
+        if let filter = query["filter"], !filter.isEmpty {
             guard let parsed = Self.parseFilter(filter) else {
                 return googleError(400, "INVALID_ARGUMENT", "Invalid filter: \(filter)", reason: "INVALID_FILTER_FORMAT")
             }
@@ -106,7 +106,7 @@ extension SandboxRoutes {
             }
         }
         points.sort { $0.epochSeconds > $1.epochSeconds }
-        let offset = query.get("pageToken").flatMap { $0.hasPrefix("p") ? Int($0.dropFirst()) : nil } ?? 0
+        let offset = query["pageToken"].flatMap { $0.hasPrefix("p") ? Int($0.dropFirst()) : nil } ?? 0
         guard offset <= points.count else { return googleError(400, "INVALID_ARGUMENT", "Invalid page token") }
         let end = min(points.count, offset + min(pageSize, 10_000))
         var out = [UInt8]()

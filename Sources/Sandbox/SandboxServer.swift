@@ -60,7 +60,7 @@ struct SandboxRoutes: Sendable {
         data = SyntheticHeartRate(seed: configuration.seed, timeZone: configuration.timeZone, offWrist: configuration.offWrist)
     }
 
-    var today: LocalDate { configuration.today ?? Backfill.today(in: configuration.timeZone) }
+    var today: LocalDate { configuration.today ?? SandboxClock.today(in: configuration.timeZone) }
     var memberSince: LocalDate {
         let c = today.components
         return LocalDate(year: c.year - 2, month: c.month, day: min(c.day, 28))!
@@ -98,7 +98,7 @@ struct SandboxRoutes: Sendable {
 
     func registerTestRoutes(on router: Router<BasicRequestContext>) {
         router.post("/_sandbox/expire-refresh") { request, _ in
-            let user = request.uri.queryParameters.get("user").map { String($0) } ?? configuration.authorizingUser
+            let user = Self.query(request)["user"].map { String($0) } ?? configuration.authorizingUser
             await self.state.expireRefreshToken(for: user)
             return self.json(["user": user, "expired": true])
         }
@@ -112,22 +112,22 @@ struct SandboxRoutes: Sendable {
         }
         router.get("/_sandbox/truth") { request, _ in await self.truth(request) }
         router.get("/_sandbox/token") { request, _ in
-            let user = request.uri.queryParameters.get("user") ?? configuration.authorizingUser
+            let user = Self.query(request)["user"] ?? configuration.authorizingUser
             let token = await self.state.currentRefreshToken(for: user)
-            let fingerprint: Any = token.map { Credential.fingerprint(of: $0) as Any } ?? NSNull()
+            let fingerprint: Any = token.map { TruthDigest.fingerprint($0) as Any } ?? NSNull()
             return self.json(["user": user, "fingerprint": fingerprint])
         }
         router.post("/_sandbox/timezone") { request, _ in
-            guard let zone = request.uri.queryParameters.get("zone").map({ String($0) }), TimeZone(identifier: zone) != nil,
-                  let from = request.uri.queryParameters.get("from").flatMap({ LocalDate(String($0)) }) else {
+            guard let zone = Self.query(request)["zone"], TimeZone(identifier: zone) != nil,
+                  let from = Self.query(request)["from"].flatMap({ LocalDate($0) }) else {
                 return self.error(400, "validation", "zone must be an IANA zone and from YYYY-MM-DD")
             }
             await self.state.move(to: zone, from: from)
             return self.json(["zone": zone, "from": from.description])
         }
         router.post("/_sandbox/last-sync") { request, _ in
-            let user = request.uri.queryParameters.get("user") ?? configuration.authorizingUser
-            guard let value = request.uri.queryParameters.get("value").flatMap({ LocalDateTime(String($0)) }) else {
+            let user = Self.query(request)["user"] ?? configuration.authorizingUser
+            guard let value = Self.query(request)["value"].flatMap({ LocalDateTime($0) }) else {
                 return self.error(400, "validation", "value must be YYYY-MM-DDTHH:MM:SS")
             }
             await self.state.setLastSync(value, for: user)
@@ -137,27 +137,33 @@ struct SandboxRoutes: Sendable {
 
     // MARK: OAuth
 
+    static let fitbitScopes = "heartrate profile settings"
+    static let googleScope = "https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly"
+
+    /// A request's query, decoded as a server does (`+` is a space): OAuth clients send `scope=a+b+c`.
+    static func query(_ request: Request) -> FormFields { FormFields(request.uri.query ?? "") }
+
     func authorize(_ request: Request) async -> Response {
-        let q = request.uri.queryParameters
-        guard q.get("response_type") == "code", let clientID = q.get("client_id"), !clientID.isEmpty,
-              let redirect = q.get("redirect_uri"), !redirect.isEmpty else {
+        let q = Self.query(request)
+        guard q["response_type"] == "code", let clientID = q["client_id"], !clientID.isEmpty,
+              let redirect = q["redirect_uri"], !redirect.isEmpty else {
             return error(400, "invalid_request", "response_type=code, client_id and redirect_uri are required")
         }
-        let challenge = q.get("code_challenge")
-        if challenge != nil && q.get("code_challenge_method") != "S256" {
+        let challenge = q["code_challenge"]
+        if challenge != nil && q["code_challenge_method"] != "S256" {
             return error(400, "invalid_request", "code_challenge_method must be S256")
         }
-        let scope = q.get("scope").map { String($0) } ?? (configuration.api == .google ? APIConfiguration.googleScope : APIConfiguration.scopes)
+        let scope = q["scope"] ?? (configuration.api == .google ? Self.googleScope : Self.fitbitScopes)
         // `login_hint` (as Google's authorize endpoint takes it) picks which sandbox user approves, so that tests
         // and demos can enroll many users; without it, the configured user does.
         var user = configuration.authorizingUser
-        if let hint = q.get("login_hint").map({ String($0) }) {
+        if let hint = q["login_hint"] {
             guard configuration.isUser(hint) else { return error(400, "invalid_request", "login_hint must name a sandbox user SANDBOX1..SANDBOX\(configuration.users)") }
             user = hint
         }
         let code = await state.issueCode(user: user, clientID: clientID, redirectURI: redirect, challenge: challenge, scope: scope)
         var location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + code
-        if let stateValue = q.get("state") { location += "&state=" + FormEncoding.escape(stateValue) }
+        if let stateValue = q["state"] { location += "&state=" + FormFields.encode(stateValue) }
         await state.record(.init(time: SandboxState.now(), method: "GET", path: request.uri.path, status: 302, user: user))
         return Response(status: .found, headers: [.location: location])
     }
@@ -165,7 +171,7 @@ struct SandboxRoutes: Sendable {
     func token(_ request: Request) async -> Response {
         var request = request
         let body = (try? await request.collectBody(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
-        let form = FormEncoding.decode(body)
+        let form = FormFields(body)
         var clientID = form["client_id"] ?? ""
         var secret = form["client_secret"]
         if let header = request.headers[.authorization], header.hasPrefix("Basic "),
@@ -206,7 +212,7 @@ struct SandboxRoutes: Sendable {
     func revoke(_ request: Request) async -> Response {
         var request = request
         let body = (try? await request.collectBody(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
-        if let token = FormEncoding.decode(body)["token"] { await state.revoke(token) }
+        if let token = FormFields(body)["token"] { await state.revoke(token) }
         return await logged(json([String: String]()), "POST", request.uri.path, nil)
     }
 
@@ -325,18 +331,16 @@ struct SandboxRoutes: Sendable {
     }
 
     func truth(_ request: Request) async -> Response {
-        let q = request.uri.queryParameters
-        let user = q.get("user") ?? configuration.authorizingUser
-        guard let date = q.get("date").flatMap({ LocalDate(String($0)) }) else { return error(400, "validation", "date=YYYY-MM-DD is required") }
-        let detail = q.get("detail").flatMap { Detail(rawValue: String($0)) } ?? .oneMinute
+        let q = Self.query(request)
+        let user = q["user"] ?? configuration.authorizingUser
+        guard let date = q["date"].flatMap({ LocalDate($0) }) else { return error(400, "validation", "date=YYYY-MM-DD is required") }
+        let detail = q["detail"].flatMap { Detail(rawValue: $0) } ?? .oneMinute
         let day = await served(user: user, date: date, detail: detail)
-        let samples = day.points.map { Sample(epochMillis: Int64($0.epochSeconds) * 1000, utcOffsetMinutes: Int16($0.offsetSeconds / 60), bpm: Int16($0.bpm)) }
-        let rows: [[String: Any]] = samples.map {
-            ["epoch_ms": $0.epochMillis, "utc_offset_min": Int($0.utcOffsetMinutes), "bpm": Int($0.bpm)]
-        }
+        let truth = day.points.map { (epochMillis: Int64($0.epochSeconds) * 1000, offsetMinutes: $0.offsetSeconds / 60, bpm: $0.bpm) }
+        let rows: [[String: Any]] = truth.map { ["epoch_ms": $0.epochMillis, "utc_offset_min": $0.offsetMinutes, "bpm": $0.bpm] }
         let resting: Any = day.restingBPM.map { $0 as Any } ?? NSNull()
         return json(["user": user, "date": date.description, "detail": detail.rawValue, "rows": rows,
-                     "sha256": CanonicalDigest.sha256(of: samples), "resting_bpm": resting])
+                     "sha256": TruthDigest.rows(truth), "resting_bpm": resting])
     }
 
     // MARK: Responses

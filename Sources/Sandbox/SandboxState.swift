@@ -77,7 +77,7 @@ actor SandboxState {
 
     func refresh(_ token: String, clientID: String) -> TokenAnswer {
         guard var record = refreshTokens[token], record.clientID == clientID || clientID.isEmpty else {
-            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(Credential.fingerprint(of: token))")
+            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(TruthDigest.fingerprint(token))")
         }
         if let rotatedAt = record.rotatedAt {
             // Fitbit replays the same answer for a short while, as long as the new token is still unused.
@@ -85,7 +85,7 @@ actor SandboxState {
                currentRefresh[record.user] == successor, let answer = record.answer {
                 return .ok(answer)
             }
-            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(Credential.fingerprint(of: token))")
+            return .error(status: 400, type: "invalid_grant", message: "Refresh token invalid: \(TruthDigest.fingerprint(token))")
         }
         if configuration.api == .google {
             // Google keeps the refresh token: the answer carries a new access token only.

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Decoder")
 struct DecoderTests {
-    let decoder = HeartRateDecoder()
+    let decoder = FitbitDayDecoder()
 
     @Test("a 1min body decodes into samples and the daily summary; string values are accepted, 0 is dropped")
     func oneMinute() throws {
@@ -92,10 +92,10 @@ struct DecoderTests {
 
     @Test("only a whole JSON object or array passes the client's check; a cut or an HTML page is retried")
     func wholeJSON() {
-        #expect(FitbitClient.isWholeJSON(Array(" {\"a\":1}\n".utf8)))
-        #expect(FitbitClient.isWholeJSON(Array("[]".utf8)))
-        #expect(!FitbitClient.isWholeJSON(Array("{\"a\":[1,2".utf8)))
-        #expect(!FitbitClient.isWholeJSON(Array("<html>502</html>".utf8)))
-        #expect(!FitbitClient.isWholeJSON([]))
+        #expect(ResponseShape.isWholeJSON(Array(" {\"a\":1}\n".utf8)))
+        #expect(ResponseShape.isWholeJSON(Array("[]".utf8)))
+        #expect(!ResponseShape.isWholeJSON(Array("{\"a\":[1,2".utf8)))
+        #expect(!ResponseShape.isWholeJSON(Array("<html>502</html>".utf8)))
+        #expect(!ResponseShape.isWholeJSON([]))
     }
 }

@@ -109,7 +109,7 @@ struct HostileInputTests {
     @Test("non-finite and out-of-range bpm in every decoder are dropped and counted, never converted")
     func nonFiniteNumbers() throws {
         let fitbit = #"{"activities-heart":[{"dateTime":"2026-03-08","value":{}}],"activities-heart-intraday":{"dataset":[{"time":"00:00:00","value":70},{"time":"00:01:00","value":1e309},{"time":"00:02:00","value":-1e309},{"time":"00:03:00","value":1e20}],"datasetType":"minute"}}"#
-        let decoded = try HeartRateDecoder().decode(Array(fitbit.utf8), date: day, detail: .oneMinute)
+        let decoded = try FitbitDayDecoder().decode(Array(fitbit.utf8), date: day, detail: .oneMinute)
         #expect(decoded.samples.map(\.bpm) == [70] && decoded.droppedValues == 3)
 
         let google = #"[{"dataPoints":[{"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T12:00:00Z"},"beatsPerMinute":"inf"}},{"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T12:00:01Z"},"beatsPerMinute":1e309}},{"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T12:00:02Z"},"beatsPerMinute":"64"}}]}]"#
@@ -134,7 +134,7 @@ struct HostileInputTests {
         print("fuzz \(name): seed \(seed)")
         var rng = SplitMix64(state: seed)
         let (decoder, base): (any DayDecoder, [UInt8]) = switch name {
-        case "fitbit": (HeartRateDecoder(), try Fixture.bytes("heart-1min"))
+        case "fitbit": (FitbitDayDecoder(), try Fixture.bytes("heart-1min"))
         case "google": (GoogleDayDecoder(), Array(#"[{"dataPoints":[{"dataSource":{"platform":"FITBIT"},"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T07:00:05.250Z","utcOffset":"-14400s","civilTime":{"date":{"year":2026,"month":3,"day":8}}},"beatsPerMinute":"61","metadata":{"motionContext":"ACTIVE"}}},{"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T06:59:59Z","utcOffset":"-18000s"},"beatsPerMinute":"60"}}],"nextPageToken":"p2"},{"dataPoints":[]}]"#.utf8))
         case "takeout-json": (TakeoutDayDecoder(), Array(#"[{"dateTime":"03/08/26 04:59:59","value":{"bpm":70,"confidence":2}},{"dateTime":"03/08/26 05:00:00","value":{"bpm":71,"confidence":3}},{"dateTime":"03/08/26 07:30:00","value":{"bpm":"72","confidence":0}}]"#.utf8))
         default: (TakeoutDayDecoder(), Array("timestamp,beats per minute,data source\n2026-03-08T05:00:01Z,72,Charge 6\r\n2026-03-08T05:00:03.5Z,73.4,Charge 6\n".utf8))

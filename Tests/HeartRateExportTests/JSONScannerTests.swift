@@ -3,7 +3,7 @@ import Testing
 
 @Suite("JSON scanner")
 struct JSONScannerTests {
-    private let decoder = HeartRateDecoder()
+    private let decoder = FitbitDayDecoder()
     private let date = LocalDate("2026-03-08")!
 
     private func body(_ dataset: String, extra: String = "") -> [UInt8] {

@@ -96,13 +96,14 @@ public struct Backfill: Sendable {
         }
 
         let reporter = self.reporter
+        let provider = configuration.provider
         let tokens = TokenProvider(credential: current, store: store, lock: lock.proof, oauth: OAuthClient(configuration: configuration, transport: transport, retry: options.retry))
         let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: kind, user: current.user),
-                                pacing: kind == .google ? options.pacing ?? GoogleClient.pacing : nil,
+                                pacing: provider.pacing(override: options.pacing),
                                 onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })
         let requester = AuthorizedRequester(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry,
-                                            dialect: kind == .google ? .google : .fitbit, observer: { reporter.request($0) })
-        let source: any HeartRateSource = kind == .google ? GoogleClient(requester: requester) : FitbitClient(requester: requester)
+                                            observer: { reporter.request($0) })
+        let source = provider.makeSource(requester: requester)
 
         let account = try await source.account()
         guard account.user == current.user else {
@@ -117,14 +118,7 @@ public struct Backfill: Sendable {
 
         let zone = account.timeZone ?? manifest.timezones.entries.last?.zone ?? "UTC"
         let today = options.today ?? Self.today(in: zone)
-        var lastSync = account.lastSync
-        if kind == .google {
-            // No device sync time: a day is also complete 48 hours after its end, that is from the local midnight
-            // two days after it. Kept at a midnight, the value does not move between two runs of one day, so a
-            // second sync finds nothing new (the lookback re-checks recent days once a day, not every run).
-            let settled = LocalDateTime(date: today.adding(days: -Self.googleSettleDays), secondOfDay: 0)
-            lastSync = max(lastSync ?? settled, settled)
-        }
+        let lastSync = provider.settledReach(lastSync: account.lastSync, today: today)
         let memberSince = account.memberSince
         if account.zoneIsAccountSetting, let zone = account.timeZone {
             manifest.timezones.record(currentZone: zone, since: memberSince ?? today, changeDay: today)
@@ -182,9 +176,6 @@ public struct Backfill: Sendable {
         details.append(kind.rawDetail(for: options.detail))
         return Array(Set(details)).sorted()
     }
-
-    /// Google has no device sync time: a day is complete 48 hours (two days) after its end even without a later sample.
-    public static let googleSettleDays = 2
 
     func clamp(from: LocalDate, to: LocalDate, memberSince: LocalDate, today: LocalDate) -> (LocalDate, LocalDate) {
         var from = from, to = to

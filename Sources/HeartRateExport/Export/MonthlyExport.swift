@@ -36,7 +36,7 @@ struct MonthlyExport: Sendable {
                 manifest.set(Self.entry(for: day, format: format), detail, day.date)
                 summary.count(day.status)
                 summary.rows += day.rows
-                if day.source == .google, let zone = day.day?.timeZone, day.rows > 0 { manifest.timezones.observe(zone: zone, on: day.date) }
+                if day.source.observesZones, let zone = day.day?.timeZone, day.rows > 0 { manifest.timezones.observe(zone: zone, on: day.date) }
             }
             manifest.record(written, detail: detail)
             summary.filesWritten += written.files.count

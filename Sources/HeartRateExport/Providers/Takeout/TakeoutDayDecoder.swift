@@ -67,7 +67,7 @@ public struct TakeoutDayDecoder: DayDecoder {
                         let value = try s.value()
                         switch value {
                         case .number(let number):
-                            if case .whole(let whole) = HeartRateDecoder.number(number, rounding: true) { bpm = whole } else { unrepresentable = true }
+                            if case .whole(let whole) = BPMValue.number(number, rounding: true) { bpm = whole } else { unrepresentable = true }
                         case .string(let text):
                             bpm = Int(text)
                         default:
@@ -83,7 +83,7 @@ public struct TakeoutDayDecoder: DayDecoder {
                 return
             }
             guard let seconds, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a record lacks dateTime or value.bpm") }
-            if HeartRateDecoder.plausibleBPM.contains(bpm) { rows.append((seconds, Int16(bpm))) }
+            if BPMValue.plausible.contains(bpm) { rows.append((seconds, Int16(bpm))) }
         }
         try scanner.end()
         return (rows, dropped)
@@ -130,11 +130,11 @@ public struct TakeoutDayDecoder: DayDecoder {
                 throw JSONScanner.Failure(offset: lineStart, reason: "CSV line \(lineNumber) is not `<UTC timestamp>,<bpm>`")
             }
             // `inf`, `nan` and `1e309` parse as doubles but are no bpm: dropped and counted, never converted.
-            guard case .whole(let bpm) = HeartRateDecoder.number(number, rounding: true) else {
+            guard case .whole(let bpm) = BPMValue.number(number, rounding: true) else {
                 dropped += 1
                 continue
             }
-            if HeartRateDecoder.plausibleBPM.contains(bpm) { samples.append(Sample(epochMillis: millis, utcOffsetMinutes: 0, bpm: Int16(bpm))) }
+            if BPMValue.plausible.contains(bpm) { samples.append(Sample(epochMillis: millis, utcOffsetMinutes: 0, bpm: Int16(bpm))) }
         }
         return (samples, dropped)
     }

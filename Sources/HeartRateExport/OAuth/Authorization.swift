@@ -100,24 +100,22 @@ public struct Authorization: Sendable {
             ("response_type", "code"), ("client_id", configuration.clientID), ("redirect_uri", redirectURI),
             ("scope", configuration.scope), ("state", state), ("code_challenge", challenge), ("code_challenge_method", "S256"),
         ]
-        if configuration.source == .google {
-            // Google's installed-app flow returns a refresh token only when asked for offline access with consent.
-            fields += [("access_type", "offline"), ("prompt", "consent")]
-        }
+        fields += configuration.provider.authorizeFields
         return configuration.authorizeURL + separator + FormEncoding.encode(fields)
     }
 
     private func save(_ response: TokenResponse, previous: String?) async throws -> Credential {
-        // Google keeps the refresh token on a refresh (the answer has none): the imported one stays in use.
-        guard let refresh = response.refreshToken ?? (configuration.source == .google ? previous : nil) else {
+        let provider = configuration.provider
+        // A provider that keeps the refresh token on a refresh (the answer has none): the imported one stays in use.
+        guard let refresh = response.refreshToken ?? (provider.refreshMayKeepToken ? previous : nil) else {
             throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "no refresh token in the answer"
-                                   + (configuration.source == .google ? " (Google sends one only with access_type=offline and prompt=consent)" : ""))
+                                   + (provider.authorizeFields.isEmpty ? "" : " (ask with " + provider.authorizeFields.map { "\($0.0)=\($0.1)" }.joined(separator: " and ") + ")"))
         }
         let user: String
         if let id = response.userID, !id.isEmpty {
             user = try UserID.checked(answer: id, endpoint: "the token endpoint")
-        } else if configuration.source == .google {
-            user = try await googleUser(accessToken: response.accessToken)
+        } else if let id = try await provider.user(identityThrough: identityRequest(accessToken: response.accessToken)) {
+            user = id
         } else {
             throw ExportError.http(endpoint: "the token endpoint", status: 200, message: "no user_id in the answer")
         }
@@ -132,19 +130,16 @@ public struct Authorization: Sendable {
         return credential
     }
 
-    /// Google's token answer names no user: ask the identity endpoint with the new access token.
-    private func googleUser(accessToken: String) async throws -> String {
-        let request = HTTPRequestSpec(url: configuration.apiBase + "/v4/users/me/identity",
-                                      headers: [("Authorization", "Bearer " + accessToken), ("Accept", "application/json")])
-        // The code is spent and the tokens saved nowhere yet: retry what is transient rather than lose them.
-        let result = try await retry.send(request, via: transport, endpoint: "identity") { result in
-            result.status == 429 || (500...599).contains(result.status) || (result.status == 200 && !FitbitClient.isWholeJSON(result.body))
+    /// A GET with the new access token, outside any budget. The code is spent and the tokens saved nowhere yet:
+    /// what is transient (a 429 too) is retried rather than lose them.
+    private func identityRequest(accessToken: String) -> @Sendable (String) async throws -> HTTPResult {
+        let (configuration, transport, retry) = (self.configuration, self.transport, self.retry)
+        return { path in
+            let request = HTTPRequestSpec(url: configuration.apiBase + path, headers: [("Authorization", "Bearer " + accessToken), ("Accept", "application/json")])
+            return try await retry.send(request, via: transport, endpoint: "identity") { result in
+                result.status == 429 || (500...599).contains(result.status) || (result.status == 200 && !ResponseShape.isWholeJSON(result.body))
+            }
         }
-        guard result.status == 200 else {
-            try GoogleClient.stopIfFatal(result, endpoint: "identity")
-            throw ExportError.http(endpoint: "identity", status: result.status, message: "request refused" + APIErrorBody(result.body).summary)
-        }
-        return try GoogleClient.userID(identity: result.body)
     }
 }
 

@@ -3,12 +3,6 @@ public protocol DayDecoder: Sendable {
     func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay
 }
 
-extension HeartRateDecoder: DayDecoder {
-    public func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
-        try decode(body.bytes, date: date, detail: detail)
-    }
-}
-
 /// Who the data belongs to and how far it reaches, as a source can tell at the start of a run.
 public struct SourceAccount: Sendable, Equatable {
     public var user: String
@@ -41,18 +35,4 @@ public protocol HeartRateSource: Sendable {
     func fetchDay(_ date: LocalDate, rawDetail: Detail) async throws -> Result<[UInt8], DayFailure>
     /// Requests sent so far (for the run summary).
     func requestsSent() async -> Int
-}
-
-extension SourceKind {
-    /// The detail whose raw bodies a series is made from. Fitbit serves each detail; Google and Takeout give
-    /// irregular samples, from which the coarser series are derived (mean per local bucket).
-    public func rawDetail(for detail: Detail) -> Detail { self == .fitbit ? detail : .oneSecond }
-
-    public var decoder: any DayDecoder {
-        switch self {
-        case .fitbit: HeartRateDecoder()
-        case .google: GoogleDayDecoder()
-        case .takeout: TakeoutDayDecoder()
-        }
-    }
 }

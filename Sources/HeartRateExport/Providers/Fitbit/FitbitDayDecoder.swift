@@ -1,25 +1,11 @@
 /// Decodes the body of `GET /1/user/-/activities/heart/date/{day}/1d/{detail}.json` into a typed day.
 ///
 /// A malformed body fails that day only, with an error naming the day; the run goes on.
-public struct HeartRateDecoder: Sendable {
-    /// bpm values outside this range are sensor noise (0 is "no contact"); they are dropped, not stored.
-    public static let plausibleBPM: ClosedRange<Int> = 20...250
-
+public struct FitbitDayDecoder: DayDecoder {
     public init() {}
 
-    /// A decoded number as an integer: nil when it is not finite or beyond what any bpm field could mean
-    /// (`inf`, `nan`, `1e309`, `1e20`): such a sample is dropped and counted, never converted (which would trap).
-    /// `rounding` rounds a fraction half up (Takeout); without it a fraction is not a whole number (`.fraction`).
-    enum Number: Equatable {
-        case whole(Int)
-        case fraction
-        case unrepresentable
-    }
-
-    static func number(_ value: Double, rounding: Bool = false) -> Number {
-        guard value.isFinite, abs(value) < 1e15 else { return .unrepresentable }
-        if rounding { return .whole(Int((value + 0.5).rounded(.down))) }
-        return value.rounded() == value ? .whole(Int(value)) : .fraction
+    public func decode(_ body: RawBody, date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
+        try decode(body.bytes, date: date, detail: detail)
     }
 
     public func decode(_ body: [UInt8], date: LocalDate, detail: Detail) throws(DayFailure) -> HeartRateDay {
@@ -60,7 +46,7 @@ public struct HeartRateDecoder: Sendable {
             guard dateTime == date.description else {
                 throw DayFailure(date: date, kind: .decode, message: "body is for \(dateTime), not the requested day")
             }
-            if let resting = entry["value"]?["restingHeartRate"]?.integer, Self.plausibleBPM.contains(resting) {
+            if let resting = entry["value"]?["restingHeartRate"]?.integer, BPMValue.plausible.contains(resting) {
                 summary.restingBPM = Int16(resting)
             }
             for zone in entry["value"]?["heartRateZones"]?.array ?? [] {
@@ -83,7 +69,7 @@ public struct HeartRateDecoder: Sendable {
     /// are dropped here; a sample without a valid time or value fails the day.
     private static func sample(_ s: inout JSONScanner, into samples: inout [WallClockSample], dropped: inout Int) throws(JSONScanner.Failure) {
         if let compact = s.compactSample() {
-            if plausibleBPM.contains(compact.value) { samples.append(WallClockSample(secondOfDay: Int32(compact.second), bpm: Int16(compact.value))) }
+            if BPMValue.plausible.contains(compact.value) { samples.append(WallClockSample(secondOfDay: Int32(compact.second), bpm: Int16(compact.value))) }
             return
         }
         var second: Int?
@@ -100,7 +86,7 @@ public struct HeartRateDecoder: Sendable {
                 } else {
                     let value = try s.value()
                     if case .number(let number) = value {
-                        switch Self.number(number) {
+                        switch BPMValue.number(number) {
                         case .whole(let whole): bpm = whole
                         case .unrepresentable: unrepresentable = true
                         case .fraction: throw JSONScanner.Failure(offset: start, reason: "sample value \(value) is not a whole number")
@@ -120,7 +106,7 @@ public struct HeartRateDecoder: Sendable {
             return
         }
         guard let second, let bpm else { throw JSONScanner.Failure(offset: start, reason: "a sample lacks its time or value") }
-        if plausibleBPM.contains(bpm) { samples.append(WallClockSample(secondOfDay: Int32(second), bpm: Int16(bpm))) }
+        if BPMValue.plausible.contains(bpm) { samples.append(WallClockSample(secondOfDay: Int32(second), bpm: Int16(bpm))) }
     }
 
     static func datasetType(_ detail: Detail) -> String { detail == .oneSecond ? "second" : "minute" }

@@ -3,8 +3,6 @@ import Foundation
 /// The Google Health API v4 as a heart-rate source: identity, the newest sample, and one local day of
 /// heart-rate data points (every page of it) per request sequence.
 public struct GoogleClient: HeartRateSource {
-    /// Google's documented per-user quota.
-    public static let pacing = RateBudget.Pacing(limit: 300, window: .seconds(60))
     static let dataPoints = "/v4/users/me/dataTypes/heart-rate/dataPoints"
     public static let pageSize = 10_000
 
@@ -30,18 +28,11 @@ public struct GoogleClient: HeartRateSource {
     }
 
     public func identity() async throws -> String {
-        try Self.userID(identity: try await requireOK("/v4/users/me/identity", endpoint: "identity"))
-    }
-
-    static func userID(identity body: [UInt8]) throws(ExportError) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw ExportError.http(endpoint: "identity", status: 200, message: "answer is not a JSON object")
+        do {
+            return try await GoogleIdentity.user { try await requester.get($0) }
+        } catch let failure as RequestFailure {
+            throw ExportError.http(endpoint: "identity", status: failure.status, message: failure.message)
         }
-        if let legacy = object["legacyUserId"] as? String, !legacy.isEmpty { return try UserID.checked(answer: legacy, endpoint: "identity") }
-        guard let health = object["healthUserId"] as? String, !health.isEmpty else {
-            throw ExportError.http(endpoint: "identity", status: 200, message: "answer lacks healthUserId")
-        }
-        return try UserID.checked(answer: health, endpoint: "identity")
     }
 
     /// Every page of one local day (`civil_time` filter, the API knows no zone names), kept together as one
@@ -94,7 +85,7 @@ public struct GoogleClient: HeartRateSource {
             throw ExportError.authorizationNeeded("this Google account is not linked to a Fitbit account (ACCOUNT_NOT_LINKED): sign in with the Google account your Fitbit data moved to")
         }
         if result.status == 403 {
-            throw ExportError.authorizationNeeded("\(endpoint) answered 403 (\(error.types.first ?? "PERMISSION_DENIED")): the token lacks the scope \(APIConfiguration.googleScope)")
+            throw ExportError.authorizationNeeded("\(endpoint) answered 403 (\(error.types.first ?? "PERMISSION_DENIED")): the token lacks the scope \(GoogleProvider.scope)")
         }
     }
 
@@ -174,7 +165,7 @@ public struct GoogleDayDecoder: DayDecoder {
                     dropped += 1
                     return
                 }
-                if HeartRateDecoder.plausibleBPM.contains(Int(point.bpm)) { samples.append(point) }
+                if BPMValue.plausible.contains(Int(point.bpm)) { samples.append(point) }
             }
         }
     }
@@ -205,10 +196,10 @@ public struct GoogleDayDecoder: DayDecoder {
             case "beatsPerMinute":
                 // An int64, so usually a string; a number outside what any integer holds is dropped and counted.
                 let value = try s.value()
-                let number: HeartRateDecoder.Number
+                let number: BPMValue.Number
                 switch value {
-                case .number(let v): number = HeartRateDecoder.number(v)
-                case .string(let text): number = Int(text).map { .whole($0) } ?? Double(text).map { HeartRateDecoder.number($0) } ?? .fraction
+                case .number(let v): number = BPMValue.number(v)
+                case .string(let text): number = Int(text).map { .whole($0) } ?? Double(text).map { BPMValue.number($0) } ?? .fraction
                 default: number = .fraction
                 }
                 switch number {

@@ -7,12 +7,6 @@ public struct Profile: Sendable, Equatable {
     public var memberSince: LocalDate?
 }
 
-/// Why one API request failed after its retries. Carries the status, never a token.
-public struct RequestFailure: Error, Sendable {
-    public var status: Int?
-    public var message: String
-}
-
 /// The Fitbit Web API as the exporter uses it: bearer token, budget, 401 refresh, 429 wait, 5xx retries.
 public struct FitbitClient: HeartRateSource {
     public let requester: AuthorizedRequester
@@ -81,7 +75,7 @@ public struct FitbitClient: HeartRateSource {
             let result = try await get(path)
             guard result.status == 200 else {
                 if result.status == 403 {
-                    throw ExportError.authorizationNeeded("\(endpoint) answered 403: the token lacks a scope (\(APIConfiguration.scopes) are needed)")
+                    throw ExportError.authorizationNeeded("\(endpoint) answered 403: the token lacks a scope (\(FitbitProvider.scopes) are needed)")
                 }
                 throw ExportError.http(endpoint: endpoint, status: result.status, message: "request refused" + APIErrorBody(result.body).summary)
             }
@@ -89,13 +83,5 @@ public struct FitbitClient: HeartRateSource {
         } catch let failure as RequestFailure {
             throw ExportError.http(endpoint: endpoint, status: failure.status, message: failure.message)
         }
-    }
-
-    /// A cheap check that a body is one whole JSON object or array: the first and last non-space bytes match.
-    /// A truncated body or an HTML page fails it; the decoder still checks everything else.
-    public static func isWholeJSON(_ body: [UInt8]) -> Bool {
-        let space: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
-        guard let first = body.first(where: { !space.contains($0) }), let last = body.last(where: { !space.contains($0) }) else { return false }
-        return (first == UInt8(ascii: "{") && last == UInt8(ascii: "}")) || (first == UInt8(ascii: "[") && last == UInt8(ascii: "]"))
     }
 }

@@ -64,10 +64,7 @@ public actor TokenProvider {
                 // A crash may have lost the answer to the last rotation; Fitbit replays it within its window.
                 do { return try await rotate(using: previous) } catch is TokenRefusal {}
             }
-            if credential.source == .google {
-                throw ExportError.authorizationNeeded("Google refused the refresh token for \(credential.user) (invalid_grant): tokens of an OAuth app in \"Testing\" status expire after 7 days, and any token unused for 6 months or revoked dies; publish the app or run `hrexport auth --source google` again")
-            }
-            throw ExportError.authorizationNeeded("the refresh token for \(credential.user) was refused (revoked, or used elsewhere)")
+            throw ExportError.authorizationNeeded(oauth.configuration.provider.refusedRefreshToken(user: credential.user))
         }
     }
 

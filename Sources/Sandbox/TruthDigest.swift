@@ -1,0 +1,28 @@
+import Crypto
+import Foundation
+import HeartRateExport
+
+/// The design's definitions, computed by the sandbox itself and not by the exporter's code, so that a test
+/// comparing the two compares two independent readings of the contract.
+enum TruthDigest {
+    /// "sha256 of the canonical rows: one line per row, `<epoch_ms>,<utc_offset_min>,<bpm>\n`, sorted" (design, Manifest).
+    static func rows(_ rows: [(epochMillis: Int64, offsetMinutes: Int, bpm: Int)]) -> String {
+        let text = rows.sorted { $0.epochMillis < $1.epochMillis }.map { "\($0.epochMillis),\($0.offsetMinutes),\($0.bpm)\n" }.joined()
+        return hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    /// A refresh token's short fingerprint: the first 12 hex digits of its SHA-256 (what manifests record).
+    static func fingerprint(_ token: String) -> String { String(hex(SHA256.hash(data: Array(token.utf8))).prefix(12)) }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
+
+/// The sandbox's calendar: today in a zone, from the system clock.
+enum SandboxClock {
+    static func today(in zone: String) -> LocalDate {
+        let offset = TimeZone(identifier: zone)?.secondsFromGMT() ?? 0
+        return LocalDate(containingSecond: Int64(Date().timeIntervalSince1970.rounded(.down)) + Int64(offset))
+    }
+}
