@@ -35,15 +35,20 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // The one wrapper of zlib's deflate and inflate: gzip files (raw archive, CSV months) and Parquet pages.
+        .target(
+            name: "Gzip",
+            dependencies: ["CZlibSystem"]
+        ),
         // Our own Parquet writer and reader for flat integer columns: no Swift Parquet library exists here.
         .target(
             name: "Parquet",
-            dependencies: ["CZlibSystem"]
+            dependencies: ["Gzip"]
         ),
         .target(
             name: "HeartRateExport",
             dependencies: [
-                "CZlibSystem",
+                "Gzip",
                 "Parquet",
                 "Platform",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -78,16 +83,16 @@ let package = Package(
         ),
         .testTarget(
             name: "HeartRateExportTests",
-            dependencies: ["HeartRateExport", "Parquet", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["HeartRateExport", "Parquet", "Gzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ParquetTests",
-            dependencies: ["Parquet"]
+            dependencies: ["Parquet", "Gzip"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["HeartRateExport", "Sandbox", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HeartRateExport", "Sandbox", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Gzip
+
 /// One leaf column of a flat schema: INT32 or INT64, required or optional, with its annotations and
 /// the encodings worth trying for it.
 public struct ColumnSpec: Sendable {

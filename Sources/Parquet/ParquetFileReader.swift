@@ -1,3 +1,5 @@
+import Gzip
+
 /// The values of one column as read back. Nulls (optional columns only) hold 0 in `values`.
 public struct ColumnData: Equatable, Sendable {
     public var name: String
@@ -89,7 +91,11 @@ public struct ParquetFileReader {
             guard header.compressedSize >= 0, header.uncompressedSize >= 0, bodyEnd <= end else { throw .corrupt("page of \(leaf.name) runs past its chunk") }
             let body: [UInt8]
             switch meta.codec {
-            case .gzip: body = try GzipPageDecompressor.decompress(bytes[bodyStart..<bodyEnd], expectedSize: Int(header.uncompressedSize))
+            case .gzip:
+                do { body = try GzipPageDecompressor.decompress(bytes[bodyStart..<bodyEnd], expectedSize: Int(header.uncompressedSize)) } catch {
+                    if case .corrupt(let why) = error { throw .corrupt(why) }
+                    throw .corrupt(error.description)
+                }
             case .uncompressed: body = Array(bytes[bodyStart..<bodyEnd])
             }
             position = bodyEnd

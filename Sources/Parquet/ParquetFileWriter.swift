@@ -1,3 +1,5 @@
+import Gzip
+
 /// Writes a flat Parquet file of INT32/INT64 columns in one row group: data page v1, GZIP pages,
 /// statistics per chunk, a TYPE_ORDER column order per leaf. Rows arrive column by column through
 /// `column(_:)`; `finish` lays out the chunks and the footer and hands the bytes to a sink.

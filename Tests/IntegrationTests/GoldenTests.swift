@@ -1,3 +1,4 @@
+import Gzip
 import Crypto
 import Foundation
 import HeartRateExport

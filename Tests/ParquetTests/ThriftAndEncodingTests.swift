@@ -1,3 +1,4 @@
+import Gzip
 import Testing
 @testable import Parquet
 
@@ -144,7 +145,7 @@ struct EncodingTests {
         let page = compressor.compress(body)
         #expect(Array(page.prefix(3)) == [0x1F, 0x8B, 0x08])
         #expect(try GzipPageDecompressor.decompress(page[...], expectedSize: body.count) == body)
-        #expect(throws: ParquetError.self) { try GzipPageDecompressor.decompress(page[...], expectedSize: body.count - 1) }
-        #expect(throws: ParquetError.self) { try GzipPageDecompressor.decompress(page.dropLast(9), expectedSize: body.count) }
+        #expect(throws: GzipError.self) { try GzipPageDecompressor.decompress(page[...], expectedSize: body.count - 1) }
+        #expect(throws: GzipError.self) { try GzipPageDecompressor.decompress(page.dropLast(9), expectedSize: body.count) }
     }
 }

@@ -1,3 +1,5 @@
+import Gzip
+
 /// Gzip-compressed CSV: `time,local_time,utc_offset_min,bpm`, times in ISO 8601 (`time` with `Z`).
 public struct CSVMonthFormat: MonthFileFormat {
     public static let intradayHeader = "time,local_time,utc_offset_min,bpm\n"

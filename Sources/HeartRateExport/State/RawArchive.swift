@@ -1,3 +1,4 @@
+import Gzip
 import Foundation
 
 /// A response body as received, with when it was fetched and how far the device had synced then.
