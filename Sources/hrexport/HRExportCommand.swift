@@ -315,7 +315,7 @@ final class LogFile: @unchecked Sendable {
     func append(_ text: String) {
         lock.withLock {
             guard let handle else { return }
-            try? handle.write(contentsOf: Data((Backfill.iso(Date()) + " " + text + "\n").utf8))
+            try? handle.write(contentsOf: Data((TimestampText.iso(Date()) + " " + text + "\n").utf8))
         }
     }
 }

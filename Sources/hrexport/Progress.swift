@@ -36,7 +36,7 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        emit("\(Backfill.iso(Date())) \(event.level): \(event.message)")
+        emit("\(TimestampText.iso(Date())) \(event.level): \(event.message)")
     }
 }
 
@@ -125,7 +125,7 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         let seconds = duration.inSeconds
         let resume = Date().addingTimeInterval(seconds)
         lock.withLock { waitingUntil = resume }
-        logger.notice("rate limit reached: waiting \(Int(seconds.rounded(.up))) s, resuming at \(Backfill.iso(resume))")
+        logger.notice("rate limit reached: waiting \(Int(seconds.rounded(.up))) s, resuming at \(TimestampText.iso(resume))")
         redraw()
     }
 

@@ -60,7 +60,7 @@ struct StatusReport: Encodable {
             limit = saved.limit
             let open = saved.resetAt > Date().timeIntervalSince1970
             remaining = open ? saved.remaining : saved.limit
-            resetsAt = open ? Backfill.iso(Date(timeIntervalSince1970: saved.resetAt)) : nil
+            resetsAt = open ? TimestampText.iso(Date(timeIntervalSince1970: saved.resetAt)) : nil
         }
 
         enum CodingKeys: String, CodingKey {

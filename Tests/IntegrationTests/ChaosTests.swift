@@ -78,6 +78,9 @@ struct ChaosTests {
         let fetched = heart.filter { $0["status"] as? Int == 200 && $0["fault"] == nil }.compactMap { $0["path"] as? String }
         let perDay = Dictionary(grouping: fetched, by: { $0 }).mapValues(\.count)
         #expect(perDay.values.allSatisfy { $0 <= 2 }, "days fetched successfully more than twice: \(perDay.filter { $0.value > 2 })")
+        for (path, _) in perDay.filter({ $0.value > 2 }) {
+            print("DEBUG", heart.filter { $0["path"] as? String == path }.map { "\($0["time"] ?? "") \($0["status"] ?? "") \($0["fault"] ?? "-")" })
+        }
         let refreshes = log.filter { $0["path"] as? String == "/oauth2/token" }.count
         let faults = log.filter { $0["fault"] != nil }.count
         // 429s that were not an injected burst: requests our budget should not have sent.

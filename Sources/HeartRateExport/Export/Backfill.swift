@@ -41,28 +41,6 @@ public struct BackfillOptions: Sendable {
     }
 }
 
-/// What the user is told along the way. The CLI prints to stderr; tests collect.
-public protocol ProgressReporter: Sendable {
-    func warning(_ message: String)
-    func day(_ day: ProcessedDay)
-    func waiting(for duration: Duration)
-    /// The days this run will go through for a detail, before the first is fetched.
-    func planned(_ days: Int, detail: Detail)
-    /// A month file (and the manifest describing it) is written.
-    func monthWritten(_ month: WrittenMonth, detail: Detail)
-    /// What the rate window allows now: learned from each response.
-    func budget(_ snapshot: RateBudgetStore.Saved)
-    /// One request and its answer (`GET /1/user/-/... 200 12 ms`): never a token.
-    func request(_ line: String)
-}
-
-extension ProgressReporter {
-    public func planned(_ days: Int, detail: Detail) {}
-    public func monthWritten(_ month: WrittenMonth, detail: Detail) {}
-    public func budget(_ snapshot: RateBudgetStore.Saved) {}
-    public func request(_ line: String) {}
-}
-
 /// The whole export of one range: the stages wired together, the manifest kept after each month.
 public struct Backfill: Sendable {
     public let options: BackfillOptions
@@ -117,14 +95,14 @@ public struct Backfill: Sendable {
         }
 
         let zone = account.timeZone ?? manifest.timezones.entries.last?.zone ?? "UTC"
-        let today = options.today ?? Self.today(in: zone)
+        let today = options.today ?? LocalDate.today(in: zone)
         let lastSync = provider.settledReach(lastSync: account.lastSync, today: today)
         let memberSince = account.memberSince
         if account.zoneIsAccountSetting, let zone = account.timeZone {
             manifest.timezones.record(currentZone: zone, since: memberSince ?? today, changeDay: today)
         }
 
-        var summary = Manifest.RunSummary(command: options.command, startedAt: Self.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
+        var summary = Manifest.RunSummary(command: options.command, startedAt: TimestampText.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
         summary.deviceLastSync = lastSync?.description
         let details = plannedDetails(kind: kind, known: Array(manifest.days.keys))
         let export = MonthlyExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force,
@@ -157,7 +135,7 @@ public struct Backfill: Sendable {
                                  manifest: &manifest, summary: &summary, token: { await Self.identity(of: tokens.current) })
         }
         summary.requests = await source.requestsSent()
-        summary.finishedAt = Self.iso(Date())
+        summary.finishedAt = TimestampText.iso(Date())
         summary.exitCode = summary.failed > 0 ? 1 : 0
         manifest.token = await Self.identity(of: tokens.current)
         manifest.lastRun = summary
@@ -191,17 +169,6 @@ public struct Backfill: Sendable {
     }
 
     static func identity(of credential: Credential) -> Manifest.TokenIdentity {
-        Manifest.TokenIdentity(fingerprint: credential.fingerprint, rotatedAt: iso(Date(timeIntervalSince1970: credential.rotatedAt)))
-    }
-
-    public static func today(in zone: String, at instant: Date = Date()) -> LocalDate {
-        let offset = ZoneLabel.timeZone(zone)?.secondsFromGMT(for: instant) ?? 0
-        return LocalDate(containingSecond: Int64(instant.timeIntervalSince1970.rounded(.down)) + Int64(offset))
-    }
-
-    public static func iso(_ date: Date) -> String {
-        var out = [UInt8]()
-        TimestampText.append(millis: Int64((date.timeIntervalSince1970).rounded(.down)) * 1000, zulu: true, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        Manifest.TokenIdentity(fingerprint: credential.fingerprint, rotatedAt: TimestampText.iso(Date(timeIntervalSince1970: credential.rotatedAt)))
     }
 }

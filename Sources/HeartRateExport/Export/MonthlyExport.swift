@@ -59,7 +59,7 @@ struct MonthlyExport: Sendable {
         var entry = Manifest.DayEntry(
             status: day.status, rows: day.rows, sha256: day.day.map { CanonicalDigest.sha256(of: $0.samples) },
             source: day.source, format: day.rows > 0 ? format : nil,
-            fetchedAt: day.fetchedAt.map { Backfill.iso(Date(timeIntervalSince1970: $0)) }, lastSync: day.lastSync?.description,
+            fetchedAt: day.fetchedAt.map { TimestampText.iso(Date(timeIntervalSince1970: $0)) }, lastSync: day.lastSync?.description,
             error: day.failure?.message, httpStatus: day.failure?.httpStatus)
         entry.origin = day.origin
         entry.otherSource = day.alternative?.source

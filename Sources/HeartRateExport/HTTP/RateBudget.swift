@@ -150,4 +150,3 @@ public actor RateBudget {
         inFlight = max(0, inFlight - 1)
     }
 }
-

@@ -9,7 +9,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The day holding a second counted from 1970-01-01T00:00 (of UTC, or of a wall clock), also before 1970.
     public init(containingSecond second: Int64) {
-        daysSinceEpoch = Int(second >= 0 ? second / 86_400 : (second - 86_399) / 86_400)
+        daysSinceEpoch = Int(second.floorDivided(by: 86_400))
     }
 
     public init?(year: Int, month: Int, day: Int) {

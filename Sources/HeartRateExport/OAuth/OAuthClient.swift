@@ -118,4 +118,3 @@ public struct OAuthClient: Sendable {
         return try await retry.send(request, via: transport, endpoint: endpoint)
     }
 }
-

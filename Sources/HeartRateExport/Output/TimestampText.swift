@@ -1,6 +1,15 @@
+import Foundation
+
 /// ISO 8601 text of epoch milliseconds, appended to a byte buffer without Foundation formatters
 /// (they dominate the cost of a CSV month otherwise).
-enum TimestampText {
+public enum TimestampText {
+    /// An instant to the second as ISO 8601 in UTC (`2026-11-27T07:34:42Z`): the manifest's and the logs' times.
+    public static func iso(_ date: Date) -> String {
+        var out = [UInt8]()
+        append(millis: Int64(date.timeIntervalSince1970.rounded(.down)) * 1000, zulu: true, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS[.mmm]` followed by `Z` when `zulu`; milliseconds only when non-zero.
     static func append(millis: Int64, zulu: Bool, to out: inout [UInt8]) {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
