@@ -54,7 +54,7 @@ struct AuthCommand: AsyncParsableCommand {
             let configuration = try api.configuration(stored: nil)
             let transport = AsyncHTTPTransport()
             defer { Task { await transport.shutdown() } }
-            let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolvedStateDir), transport: transport,
+            let authorization = Authorization(configuration: configuration, store: CredentialsStore(stateFolder: location.resolve().stateFolder), transport: transport,
                                               retry: api.retryPolicy)
             let credential: Credential
             if noListen {

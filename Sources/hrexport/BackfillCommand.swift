@@ -61,15 +61,20 @@ struct BackfillCommand: AsyncParsableCommand {
 enum ExportRunner {
     static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions) throws -> BackfillOptions {
         try api.checkOverrides()
-        let stateDir = location.resolvedStateDir
-        if let warning = CredentialsStore(stateFolder: stateDir).looseFolderWarning() { Console.warning(warning) }
-        guard let stored = try CredentialsStore(stateFolder: stateDir).find(source: api.source, user: location.user) else {
-            throw ExportError.authorizationNeeded("no \(api.source.map { $0.rawValue + " " } ?? "")credentials in \(stateDir)")
+        let place = location.resolve()
+        let store = CredentialsStore(stateFolder: place.stateFolder)
+        if let warning = store.looseFolderWarning() { Console.warning(warning) }
+        // The entry this run is for: the one already found, unless --source asks for another (its errors, a loose
+        // mode or an unknown version, are reported here).
+        let found = place.credential.flatMap { api.source == nil || $0.source == api.source ? $0 : nil }
+        guard let stored = try found ?? store.find(source: api.source, user: location.user) else {
+            throw ExportError.authorizationNeeded("no \(api.source.map { $0.rawValue + " " } ?? "")credentials in \(place.stateFolder)")
         }
-        var options = BackfillOptions(out: location.resolvedOut, stateFolder: stateDir)
+        var options = BackfillOptions(out: place.out, stateFolder: place.stateFolder)
         options.user = stored.user
         options.source = stored.source
-        options.detail = stored.source == .fitbit ? .oneMinute : .oneSecond
+        options.detail = stored.source.defaultDetail
+        options.credential = stored
         options.pacing = api.pacing
         options.retry = api.retryPolicy
         options.lockTimeout = writing.lockTimeout
@@ -78,11 +83,11 @@ enum ExportRunner {
         return options
     }
 
-    static func run(_ options: BackfillOptions, api: APIOptions, output: OutputOptions) async throws {
+    static func run(_ options: BackfillOptions, api: APIOptions, output: OutputOptions, console: Console = Console()) async throws {
         let started = ContinuousClock.now
-        let progress = ConsoleProgress(output: output, command: options.command)
+        let progress = ConsoleProgress(output: output, command: options.command, console: console)
         defer { progress.finish() }
-        let stored = try CredentialsStore(stateFolder: options.stateFolder).load(source: options.source, user: options.user)
+        let stored = options.credential
         let transport = AsyncHTTPTransport()
         let summary: Manifest.RunSummary
         do {
@@ -93,19 +98,10 @@ enum ExportRunner {
         }
         await transport.shutdown()
         progress.finish()
-        Console.line(describe(summary, seconds: (ContinuousClock.now - started).inSeconds))
+        console.line(summary.line(seconds: (ContinuousClock.now - started).inSeconds))
         if summary.failed > 0 {
-            Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
+            console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
             throw ExitCode(1)
         }
-    }
-
-    static func describe(_ s: Manifest.RunSummary, seconds: Double) -> String {
-        let days = s.complete + s.partial + s.empty + s.noAccess + s.failed
-        if days == 0 && s.command == "sync" { return "up to date: \(s.requests) requests, " + String(format: "%.1f s", seconds) }
-        let range = s.from.flatMap { from in s.to.map { "\(from)..\($0)" } } ?? "nothing to do"
-        return "\(range): \(days) days \(s.command == "import" ? "read" : "fetched or resumed") (\(s.complete) complete, \(s.partial) partial, \(s.empty) empty, "
-            + "\(s.noAccess) no access, \(s.failed) failed), \(s.rows) rows, \(s.filesWritten) files, \(s.requests) requests, "
-            + String(format: "%.1f s", seconds)
     }
 }

@@ -68,43 +68,11 @@ struct LocationOptions: ParsableArguments {
     @Option(help: "The user id to act for, when the credentials hold several.")
     var user: String?
 
-    /// --out, else HREXPORT_OUT, else the folder the last backfill of this user wrote (remembered with the
-    /// credentials), else the default; always absolute, so that what is remembered works from anywhere.
-    var resolvedOut: String {
-        Environment.absolute(out ?? Environment.value("HREXPORT_OUT") ?? storedCredential?.exportFolder ?? Environment.home + "/.local/share/hrexport")
-    }
-
-    /// The credentials entry of this user (or the only user), if any; with entries of several sources for one
-    /// user (Fitbit, then Google), the most recently authorized. A damaged store is reported where it is used.
-    var storedCredential: Credential? {
-        guard let entries = try? CredentialsStore(stateFolder: resolvedStateDir).all().filter({ user == nil || $0.user == user }),
-              Set(entries.map(\.user)).count == 1 else { return nil }
-        return entries.max { $0.rotatedAt < $1.rotatedAt }
-    }
-
-    var resolvedStateDir: String {
-        Environment.absolute(stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport")
-    }
-
-    /// --user, else the only user with credentials, else the only user folder with a manifest.
-    func resolvedUser(out: String) throws -> String {
-        if let user { return user }
-        if let credential = storedCredential { return credential.user }
-        let users = FileSystem.list(out).filter { FileSystem.exists(out + "/" + $0 + "/manifest.json") }
-        guard users.count == 1 else {
-            throw ExportError.usage(users.isEmpty ? "no export in \(out); run `hrexport backfill` first" : "several users in \(out) (\(users.joined(separator: ", "))); choose one with --user")
-        }
-        return users[0]
-    }
-
-    /// The manifest of the resolved user, or a usage error telling how to make one.
-    func loadManifest() throws -> (manifest: Manifest, out: String, user: String) {
-        let out = resolvedOut
-        let user = try resolvedUser(out: out)
-        guard let manifest = try ManifestStore(userFolder: try ExportLayout(out: out, user: user).userFolder).load() else {
-            throw ExportError.usage("no export for \(user) in \(out); run `hrexport backfill` first")
-        }
-        return (manifest, out, user)
+    /// Resolves the flags, HREXPORT_OUT / HREXPORT_STATE_DIR and what earlier runs stored: once per run.
+    func resolve() -> ExportLocation {
+        ExportLocation(outGiven: out ?? Environment.value("HREXPORT_OUT"),
+                       stateFolder: stateDir ?? Environment.value("HREXPORT_STATE_DIR") ?? Environment.home + "/.config/hrexport",
+                       user: user, defaultOut: Environment.home + "/.local/share/hrexport")
     }
 
     func validate() throws {
@@ -226,22 +194,15 @@ enum Environment {
         return value
     }
 
-    /// An absolute path without `.` or `..` components, so that what is remembered works from anywhere and no
-    /// later component can climb out of the folder it names.
-    static func absolute(_ path: String) -> String {
-        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return URL(fileURLWithPath: full).standardizedFileURL.path
-    }
-
     static var home: String { value("HOME") ?? NSHomeDirectory() }
 }
 
 /// Runs a command body and turns our typed errors into one line on stderr and the design's exit code.
-func reportingErrors(_ body: () async throws -> Void) async throws {
+func reportingErrors(to console: Console = Console(), _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as ExportError {
-        Console.error(error.description)
+        console.error(error.description)
         throw ExitCode(error.exitCode)
     }
 }
@@ -251,73 +212,44 @@ func withExitCodes(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ExportError {
-        Console.error(error.description)
+        Console().error(error.description)
         throw ExitCode(error.exitCode)
     }
 }
 
-enum Console {
+/// What a command prints: results on stdout, messages on stderr, and every line into the run's log file
+/// when it has one (`sync --log`).
+struct Console: Sendable {
+    var log: LogFile?
+
     /// Lines that scripts read are flushed at once, even into a pipe.
-    static func line(_ text: String) {
+    func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
-        LogFile.shared.append(text)
+        log?.append(text)
     }
 
     /// One line, whatever the message quotes: control characters from a server's text are escaped here too.
-    static func error(_ text: String) {
+    func error(_ text: String) {
         let line = Printable.escaped(text, limit: 2000)
         FileHandle.standardError.write(Data(("hrexport: " + line + "\n").utf8))
-        LogFile.shared.append("error: " + line)
+        log?.append("error: " + line)
     }
 
-    static func warning(_ text: String) {
+    func warning(_ text: String) {
         let line = Printable.escaped(text, limit: 2000)
         FileHandle.standardError.write(Data(("hrexport: warning: " + line + "\n").utf8))
-        LogFile.shared.append("warning: " + line)
+        log?.append("warning: " + line)
     }
 
-    static func info(_ text: String) {
+    func info(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
-        LogFile.shared.append(text)
-    }
-}
-
-/// `--log FILE`: every line the command prints, timestamped, appended to a file that is rotated at 1 MiB
-/// (FILE.1 .. FILE.3 kept), for runs that nobody watches. Logging must never fail a run.
-final class LogFile: @unchecked Sendable {
-    static let shared = LogFile()
-    static let rotateAt = 1 << 20
-    private let lock = NSLock()
-    private var handle: FileHandle?
-
-    /// Opens (and rotates) the log; false when it cannot be written, so that the caller warns once and goes on.
-    @discardableResult
-    func open(_ path: String) -> Bool {
-        lock.withLock {
-            try? FileSystem.createFolder(FileSystem.parent(of: path))
-            if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size >= Self.rotateAt {
-                for index in stride(from: 2, through: 1, by: -1) {
-                    _ = try? FileManager.default.removeItem(atPath: "\(path).\(index + 1)")
-                    _ = try? FileManager.default.moveItem(atPath: "\(path).\(index)", toPath: "\(path).\(index + 1)")
-                }
-                _ = try? FileManager.default.removeItem(atPath: path + ".1")
-                _ = try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-            }
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            handle = FileHandle(forWritingAtPath: path)
-            _ = try? handle?.seekToEnd()
-            return handle != nil
-        }
+        log?.append(text)
     }
 
-    func append(_ text: String) {
-        lock.withLock {
-            guard let handle else { return }
-            try? handle.write(contentsOf: Data((TimestampText.iso(Date()) + " " + text + "\n").utf8))
-        }
-    }
+    static func line(_ text: String) { Console().line(text) }
+    static func error(_ text: String) { Console().error(text) }
+    static func warning(_ text: String) { Console().warning(text) }
+    static func info(_ text: String) { Console().info(text) }
 }
 
 extension LocalDate: ExpressibleByArgument {

@@ -44,20 +44,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let out = location.resolvedOut
-            let user: String
-            if let given = location.user {
-                user = given
-            } else {
-                let users = FileSystem.list(out).filter { FileSystem.exists(out + "/" + $0 + "/manifest.json") }
-                guard users.count == 1 else {
-                    throw ExportError.usage(users.isEmpty ? "--user is required: \(out) holds no user yet (use your Fitbit user id to continue a Fitbit history)"
-                                                          : "several users in \(out) (\(users.joined(separator: ", "))); choose one with --user")
-                }
-                user = users[0]
-            }
-            var options = TakeoutImportOptions(paths: paths.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 },
-                                               out: out, stateFolder: location.resolvedStateDir, user: user)
+            let place = location.resolve()
+            var options = TakeoutImportOptions(paths: paths.map { ExportLocation.absolute($0) },
+                                               out: place.out, stateFolder: place.stateFolder, user: try place.importUser())
             options.timeZone = timezone
             options.times = takeoutTimes
             options.detail = detail
@@ -73,7 +62,7 @@ struct ImportCommand: AsyncParsableCommand {
             let progress = ConsoleProgress(output: output, command: "import")
             let summary = try await TakeoutImport(options: options, reporter: progress).run()
             progress.finish()
-            Console.line(ExportRunner.describe(summary, seconds: (ContinuousClock.now - started).inSeconds))
+            Console.line(summary.line(seconds: (ContinuousClock.now - started).inSeconds))
             if summary.failed > 0 {
                 Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest")
                 throw ExitCode(1)

@@ -21,12 +21,13 @@ struct LogoutCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             try api.checkOverrides()
-            let store = CredentialsStore(stateFolder: location.resolvedStateDir)
+            let place = location.resolve()
+            let store = CredentialsStore(stateFolder: place.stateFolder)
             guard let credential = try store.find(source: api.source, user: location.user) else {
                 throw ExportError.usage("no credentials in \(store.folder)\(location.user.map { " for \($0)" } ?? ""); nothing to log out")
             }
             // Not while a run of this user may be rotating the token.
-            let lock = try await UserLock.acquire(stateFolder: location.resolvedStateDir, source: credential.source, user: credential.user)
+            let lock = try await UserLock.acquire(stateFolder: place.stateFolder, source: credential.source, user: credential.user)
             defer { withExtendedLifetime(lock) {} }
             let current = try store.load(source: credential.source, user: credential.user) ?? credential
             if !localOnly {

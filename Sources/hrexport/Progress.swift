@@ -57,7 +57,10 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     private var ticker: Task<Void, Never>?
     private var finished = false
 
-    init(output: OutputOptions, command: String) {
+    private let console: Console
+
+    init(output: OutputOptions, command: String, console: Console = Console()) {
+        self.console = console
         live = Platform.isTerminal(2) && output.level <= .info
         let level = output.level
         logger = Logger(label: "hrexport") { [unowned self] _ in LineLogHandler(logLevel: level) { self.emit($0) } }
@@ -150,7 +153,7 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
             FileHandle.standardError.write(Data((line + "\n").utf8))
             if drawing { FileHandle.standardError.write(Data(statusLine().utf8)) }
         }
-        LogFile.shared.append(line)
+        console.log?.append(line)
     }
 
     private func redraw() {
@@ -170,24 +173,9 @@ final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
             let left = Int(until.timeIntervalSinceNow.rounded(.up))
             parts.append(String(format: "waiting for the rate window: %d:%02d left", left / 60, left % 60))
         }
-        if let eta = eta() { parts.append("ETA " + Self.duration(eta)) }
+        let estimate = ProgressEstimate(total: total, done: done, started: started, budget: budget, window: window)
+        if let eta = estimate.secondsLeft(now: Date()) { parts.append("ETA " + ProgressEstimate.duration(eta)) }
         return parts.joined(separator: "  ")
     }
 
-    /// Seconds still needed: the remaining days at the pace so far, or, when they do not fit in what the
-    /// window has left, the windows still to wait for.
-    private func eta() -> Double? {
-        let left = total - done
-        guard done > 0, left > 0 else { return nil }
-        let pace = Date().timeIntervalSince(started) / Double(done)
-        guard let budget, left > budget.remaining else { return Double(left) * pace }
-        let untilReset = max(0, budget.resetAt - Date().timeIntervalSince1970)
-        let windows = Double((left - budget.remaining - 1) / max(1, budget.limit))
-        return untilReset + windows * window + Double((left - budget.remaining - 1) % max(1, budget.limit) + 1) * min(pace, 1)
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s < 60 ? "\(s) s" : s < 3600 ? "\(s / 60) min" : String(format: "%d h %02d min", s / 3600, s / 60 % 60)
-    }
 }

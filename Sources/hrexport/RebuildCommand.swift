@@ -21,8 +21,8 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let out = location.resolvedOut
-            var options = RebuildOptions(out: out, stateFolder: location.resolvedStateDir, user: try location.resolvedUser(out: out))
+            let place = location.resolve()
+            var options = RebuildOptions(out: place.out, stateFolder: place.stateFolder, user: try place.resolvedUser())
             options.format = format
             options.lockTimeout = writing.lockTimeout
             options.force = writing.force

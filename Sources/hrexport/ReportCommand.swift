@@ -34,8 +34,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let (manifest, out, user) = try location.loadManifest()
-            let layout = try ExportLayout(out: out, user: user)
+            let (manifest, layout) = try location.resolve().manifest()
+            let user = manifest.user
             let available = manifest.days.keys.sorted()
             guard let series = detail ?? (available.contains(.oneMinute) ? .oneMinute : available.first) else {
                 throw ExportError.usage("the export of \(user) holds no days yet; run `hrexport backfill` first")

@@ -42,23 +42,25 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let log, !LogFile.shared.open(log) {
-            Console.warning("cannot write the log file \(log); this run logs to stderr only")
+        var console = Console()
+        if let log {
+            console.log = LogFile(path: ExportLocation.absolute(log))
+            if console.log == nil { console.warning("cannot write the log file \(log); this run logs to stderr only") }
         }
         do {
-            try await body()
-            LogFile.shared.append("exit 0")
+            try await body(console)
+            console.log?.append("exit 0")
         } catch let exit as ExitCode {
-            LogFile.shared.append("exit \(exit.rawValue)")
+            console.log?.append("exit \(exit.rawValue)")
             throw exit
         } catch {
-            LogFile.shared.append("exit 1: \(error)")
+            console.log?.append("exit 1: \(error)")
             throw error
         }
     }
 
-    private func body() async throws {
-        try await reportingErrors {
+    private func body(_ console: Console) async throws {
+        try await reportingErrors(to: console) {
             var options = try ExportRunner.options(location: location, api: api, writing: writing)
             options.mode = .sync(lookback: lookback)
             options.command = "sync"
@@ -68,7 +70,7 @@ struct SyncCommand: AsyncParsableCommand {
             }
             options.format = format
             options.concurrency = concurrency
-            try await ExportRunner.run(options, api: api, output: output)
+            try await ExportRunner.run(options, api: api, output: output, console: console)
         }
     }
 }

@@ -22,7 +22,7 @@ struct TimeZoneCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let manifest = try location.loadManifest().manifest
+                let manifest = try location.resolve().manifest().manifest
                 for entry in manifest.timezones.entries { Console.line("\(entry.from)  \(entry.zone)") }
             }
         }
@@ -48,13 +48,13 @@ struct TimeZoneCommand: AsyncParsableCommand {
         func validate() throws {
             guard TimeZone(identifier: zone) != nil else { throw ValidationError("unknown time zone \(zone) (use an IANA name such as Europe/Berlin)") }
             if let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
-            guard lockTimeout >= 0 else { throw ValidationError("--lock-timeout must not be negative") }
+            try Flags.seconds(lockTimeout, "--lock-timeout", allowZero: true)
         }
 
         func run() async throws {
             try await reportingErrors {
-                let out = location.resolvedOut
-                var options = RebuildOptions(out: out, stateFolder: location.resolvedStateDir, user: try location.resolvedUser(out: out))
+                let place = location.resolve()
+                var options = RebuildOptions(out: place.out, stateFolder: place.stateFolder, user: try place.resolvedUser())
                 options.declaredZone = ZoneDeclaration(zone: zone, from: from, to: to)
                 options.lockTimeout = lockTimeout
                 let summary = try await Rebuild(options: options).run()

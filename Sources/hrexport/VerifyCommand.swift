@@ -16,9 +16,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let out = location.resolvedOut
-            let user = try location.resolvedUser(out: out)
-            let report = try Verify(layout: try ExportLayout(out: out, user: user)).run()
+            let place = location.resolve()
+            let report = try Verify(layout: try ExportLayout(out: place.out, user: try place.resolvedUser())).run()
             for problem in report.problems { Console.error(problem) }
             let summary = "\(report.filesRead) files, \(report.daysChecked) days, \(report.rows) rows checked"
             if report.isClean {

@@ -34,6 +34,9 @@ public struct BackfillOptions: Sendable {
     public var pacing: RateBudget.Pacing?
     /// The credentials entry's source, which the configuration must match.
     public var source: SourceKind = .fitbit
+    /// The entry the caller chose the run by (to find the user and the endpoints); the run reads it again under
+    /// the user's lock, since another run may have rotated the token meanwhile.
+    public var credential: Credential?
 
     public init(out: String, stateFolder: String) {
         self.out = out
@@ -59,7 +62,7 @@ public struct Backfill: Sendable {
         let started = Date()
         let kind = configuration.source
         let store = CredentialsStore(stateFolder: options.stateFolder)
-        guard let credential = try store.load(source: kind, user: options.user) else {
+        guard let credential = try options.credential ?? store.load(source: kind, user: options.user) else {
             throw ExportError.authorizationNeeded("no \(kind.rawValue) credentials in \(store.folder)" + (options.user.map { " for \($0)" } ?? ""))
         }
         let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: kind, user: credential.user, timeout: options.lockTimeout)
