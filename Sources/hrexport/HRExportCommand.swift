@@ -37,7 +37,7 @@ extension HRExportCommand {
         }
         // A test hook (see CredentialsStore): a pause between reading a user's credentials and writing them.
         if let pause = Environment.value("HREXPORT_TEST_CREDENTIALS_PAUSE").flatMap(Double.init), pause > 0, pause < 60 {
-            CredentialsStore.armPause(seconds: pause)
+            CredentialsPause.arm(seconds: pause)
         }
         do {
             var command = try parseAsRoot()

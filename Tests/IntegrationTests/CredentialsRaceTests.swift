@@ -22,14 +22,14 @@ struct CredentialsRaceTests {
         for round in 1...20 {
             // Every stored access token is made to look expired (under each user's lock, as any writer must hold
             // it), so every run below refreshes first, and all of them at once. Only the runs' writes pause.
-            CredentialsStore.armPause(seconds: 0, in: h.state)
+            CredentialsPause.arm(seconds: 0, in: h.state)
             for name in names {
                 let lock = try await UserLock.acquire(stateFolder: h.state, source: .fitbit, user: name)
                 var credential = try #require(try store.load(source: .fitbit, user: name))
                 credential.expiresAt = 0
                 try store.save(credential, holding: lock.proof)
             }
-            CredentialsStore.armPause(seconds: 0.2, in: h.state)
+            CredentialsPause.arm(seconds: 0.2, in: h.state)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for name in names {
                     group.addTask { _ = try await h.backfill("2026-10-01", "2026-10-01", user: name) }

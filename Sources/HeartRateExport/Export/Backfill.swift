@@ -132,8 +132,8 @@ public struct Backfill: Sendable {
             reporter.planned(plan.days.count, detail: detail)
             guard !plan.isEmpty else { continue }
             let archive = RawArchive(userFolder: layout.userFolder, source: kind, permissions: options.permissions)
-            let fetched = RateLimitedFetcher(DayList(plan.days), client: source, detail: detail, lastSync: lastSync, archive: archive,
-                                             refetch: plan.refetch, concurrency: options.concurrency)
+            let fetched = DayList(plan.days).fetched(by: source, detail: detail, lastSync: lastSync, archive: archive,
+                                                     refetch: plan.refetch, concurrency: options.concurrency)
             try await export.run(fetched, detail: detail, format: options.format ?? manifest.recordedFormat(detail) ?? .parquet,
                                  manifest: &manifest, summary: &summary, token: { await Self.identity(of: tokens.current) })
         }

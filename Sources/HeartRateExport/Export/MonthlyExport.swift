@@ -20,7 +20,6 @@ struct MonthlyExport: Sendable {
                                                 token: @Sendable () async -> Manifest.TokenIdentity?) async throws where Fetched.Element == FetchedDay {
         let reporter = self.reporter
         let normalizer = Normalizer(timeZones: manifest.timezones)
-        let normalized = NormalizeStage(DecodeStage(fetched), normalizer: normalizer)
         var assembler = MonthAssembler(
             format: MonthFileFormats.format(format), layout: layout, user: user, source: manifest.source,
             detail: detail, permissions: permissions, priorEntries: manifest.days[detail] ?? [:],
@@ -28,7 +27,7 @@ struct MonthlyExport: Sendable {
         assembler.force = force
         var lastSave: ContinuousClock.Instant?
         var unsaved = false
-        for try await written in MonthlyWriterStage(normalized, configuration: assembler) {
+        for try await written in fetched.decoded().normalized(by: normalizer).writtenMonthly(by: assembler) {
             for day in written.days {
                 if let dropped = day.day?.droppedValues, dropped > 0, day.source == day.day?.source, day.source.rawDetail(for: detail) == detail {
                     reporter.warning("\(day.date): \(dropped) sample(s) dropped: their bpm is not a finite number (inf, nan or out of range)")

@@ -68,7 +68,7 @@ public struct CredentialsStore: Sendable {
         try requireLock(lock, source: credential.source, user: credential.user)
         let path = path(source: credential.source, user: credential.user)
         _ = try read(path)
-        CredentialsStore.pauseBetweenReadAndWrite(in: stateFolder)
+        CredentialsPause.pause(in: stateFolder)
         try FileSystem.createFolder(stateFolder, permissions: .private)
         try write(credential, to: path)
     }
@@ -160,21 +160,7 @@ public struct CredentialsStore: Sendable {
         try FileSystem.removeFile(legacyPath)
     }
 
-    /// A test hook: a pause between reading a user's file and writing it, which widens the window in which a
-    /// shared read-modify-write would lose another user's rotation. Inert unless a test (or the CLI, from
-    /// `HREXPORT_TEST_CREDENTIALS_PAUSE`) arms it for a state folder.
-    nonisolated(unsafe) private static var pauses: [String: Double] = [:]
-    private static let pausesLock = NSLock()
 
-    /// `stateFolder` nil: every state folder of this process.
-    public static func armPause(seconds: Double, in stateFolder: String? = nil) {
-        pausesLock.withLock { pauses[stateFolder ?? ""] = seconds }
-    }
-
-    static func pauseBetweenReadAndWrite(in stateFolder: String) {
-        guard let seconds = pausesLock.withLock({ pauses[stateFolder] ?? pauses[""] }), seconds > 0 else { return }
-        Thread.sleep(forTimeInterval: seconds)
-    }
 }
 
 /// The file's shape: the entry's fields beside `credentials_version`.

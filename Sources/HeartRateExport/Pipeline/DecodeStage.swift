@@ -14,6 +14,11 @@ public struct DecodedDay: Sendable {
     public var lastSync: LocalDateTime?
 }
 
+extension AsyncSequence where Self: Sendable, Element == FetchedDay {
+    /// Each body read by its source's decoder into a typed day (or why it could not be).
+    public func decoded() -> DecodeStage<Self> { DecodeStage(self) }
+}
+
 /// The decoder stage: each day's body is read by its source's decoder; a malformed body fails its day only.
 public struct DecodeStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == FetchedDay {
     let base: Base

@@ -10,6 +10,11 @@ public struct WrittenMonth: Sendable {
     public var contents: [LocalDate: NormalizedDay]
 }
 
+extension AsyncSequence where Self: Sendable, Element == ProcessedDay {
+    /// Each month's files written once its days have all arrived.
+    public func writtenMonthly(by assembler: MonthAssembler) -> MonthlyWriterStage<Self> { MonthlyWriterStage(self, configuration: assembler) }
+}
+
 /// The writer stage: gathers one month of days, then writes that month's files atomically, rebuilt from this
 /// run's days and the days earlier runs archived. Months are written in the order their days arrive.
 public struct MonthlyWriterStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ProcessedDay {

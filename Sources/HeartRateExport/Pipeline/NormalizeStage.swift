@@ -25,6 +25,11 @@ public struct ProcessedDay: Sendable {
     }
 }
 
+extension AsyncSequence where Self: Sendable, Element == DecodedDay {
+    /// Each typed day in UTC with the zone in force, and its status.
+    public func normalized(by normalizer: Normalizer) -> NormalizeStage<Self> { NormalizeStage(self, normalizer: normalizer) }
+}
+
 /// The normalizer stage: wall clock to UTC with the zone in force that day, then the day's status.
 public struct NormalizeStage<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == DecodedDay {
     let base: Base

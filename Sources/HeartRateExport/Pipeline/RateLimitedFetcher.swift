@@ -24,6 +24,14 @@ public struct FetchedDay: Sendable {
     }
 }
 
+extension AsyncSequence where Self: Sendable, Element == LocalDate {
+    /// Each day's raw body: from the archive when it holds a final one, else fetched within the rate budget.
+    public func fetched(by client: any HeartRateSource, detail: Detail, lastSync: LocalDateTime?, archive: RawArchive,
+                        refetch: Set<LocalDate> = [], concurrency: Int = 1) -> RateLimitedFetcher<Self> {
+        RateLimitedFetcher(self, client: client, detail: detail, lastSync: lastSync, archive: archive, refetch: refetch, concurrency: concurrency)
+    }
+}
+
 /// Fetches each day's body within the rate budget, keeping up to `concurrency` requests in flight; days
 /// leave in the order they came in. Each body is stored in the raw archive the moment it arrives, so a
 /// kill -9 never loses a response that was received. A day whose final body is already in the archive
