@@ -25,6 +25,8 @@ public struct SandboxConfiguration: Sendable {
     public var lastSync: LocalDateTime?
     /// Probabilities of each kind of fault, per data request (token5xx: per refresh).
     public var faults = Faults()
+    /// Seeds the fault draws (tests print it, so a failure replays); nil draws from the system.
+    public var faultSeed: UInt64?
     /// Probability that a data request answers 500/502/503/504 (the shorthand `--fault-rate`).
     public var faultRate: Double {
         get { faults.serverError }

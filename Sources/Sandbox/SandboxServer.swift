@@ -240,7 +240,7 @@ struct SandboxRoutes: Sendable {
             fault = await state.fault(for: user)
             switch fault {
             case .serverError:
-                let status = [500, 502, 503, 504].randomElement()!
+                let status = await state.serverErrorStatus()
                 response = google ? googleError(status, status == 503 ? "UNAVAILABLE" : "INTERNAL", "Synthetic fault") : error(status, "system", "Synthetic fault")
             case .burst429:
                 response = tooMany()

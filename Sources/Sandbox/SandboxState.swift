@@ -45,16 +45,29 @@ actor SandboxState {
     private var windows = [String: (window: Int, used: Int)]()
     private var lastSync = [String: LocalDateTime]()
     private(set) var log = [LoggedRequest]()
-    private var rng = SystemRandomNumberGenerator()
+    /// Draws the faults: seeded when the configuration says so, so that a chaos test replays the same faults.
+    private var rng: FaultRandom
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
+        rng = FaultRandom(seed: configuration.faultSeed ?? UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// One of the 5xx answers a busy server gives.
+    func serverErrorStatus() -> Int { [500, 502, 503, 504].randomElement(using: &rng)! }
+
+    /// A token as the provider would issue it: unguessable, URL-safe (not seeded: tokens are secrets).
+    static func randomToken(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
     func issueCode(user: String, clientID: String, redirectURI: String, challenge: String?, scope: String) -> String {
-        let code = PKCE.randomURLSafe(bytes: 16)
+        let code = Self.randomToken(bytes: 16)
         codes[code] = PendingCode(user: user, clientID: clientID, redirectURI: redirectURI, challenge: challenge, scope: scope, expiresAt: Self.now() + 600)
         return code
     }
@@ -66,7 +79,7 @@ actor SandboxState {
         guard pending.clientID == clientID else { return .error(status: 400, type: "invalid_grant", message: "Code issued to another client") }
         guard redirectURI == pending.redirectURI else { return .error(status: 400, type: "invalid_grant", message: "redirect_uri mismatch") }
         if let challenge = pending.challenge {
-            guard let verifier, PKCE.challenge(for: verifier) == challenge else {
+            guard let verifier, TruthDigest.pkceChallenge(verifier) == challenge else {
                 return .error(status: 400, type: "invalid_grant", message: "code_verifier does not match the challenge")
             }
         } else if !confidential {
@@ -89,7 +102,7 @@ actor SandboxState {
         }
         if configuration.api == .google {
             // Google keeps the refresh token: the answer carries a new access token only.
-            let access = "sbx-at-" + PKCE.randomURLSafe(bytes: 24)
+            let access = "sbx-at-" + Self.randomToken(bytes: 24)
             accessTokens[access] = (record.user, Self.now() + configuration.tokenTTL)
             return .ok(["access_token": access, "expires_in": configuration.tokenTTL, "scope": record.scope, "token_type": "Bearer"])
         }
@@ -102,8 +115,8 @@ actor SandboxState {
     }
 
     private func issueTokens(user: String, clientID: String, scope: String) -> [String: any Sendable] {
-        let access = "sbx-at-" + PKCE.randomURLSafe(bytes: 24)
-        let refresh = "sbx-rt-" + PKCE.randomURLSafe(bytes: 24)
+        let access = "sbx-at-" + Self.randomToken(bytes: 24)
+        let refresh = "sbx-rt-" + Self.randomToken(bytes: 24)
         accessTokens[access] = (user, Self.now() + configuration.tokenTTL)
         refreshTokens[refresh] = RefreshRecord(user: user, clientID: clientID, scope: scope)
         currentRefresh[user] = refresh
@@ -210,5 +223,20 @@ actor SandboxState {
         let now = Date()
         let local = Int(now.timeIntervalSince1970) + (TimeZone(identifier: zone)?.secondsFromGMT(for: now) ?? 0)
         return LocalDateTime(date: LocalDate(daysSinceEpoch: local / 86_400), secondOfDay: local % 86_400)
+    }
+}
+
+/// SplitMix64: the sandbox's fault draws, reproducible from a seed.
+struct FaultRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -14,6 +14,12 @@ enum TruthDigest {
     /// A refresh token's short fingerprint: the first 12 hex digits of its SHA-256 (what manifests record).
     static func fingerprint(_ token: String) -> String { String(hex(SHA256.hash(data: Array(token.utf8))).prefix(12)) }
 
+    /// RFC 7636's S256: base64url, without padding, of the SHA-256 of the verifier.
+    static func pkceChallenge(_ verifier: String) -> String {
+        Data(SHA256.hash(data: Array(verifier.utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
     static func hex(_ digest: some Sequence<UInt8>) -> String {
         digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }

@@ -161,3 +161,25 @@ func exited(_ process: Process) async -> Data {
         }
     }
 }
+
+/// Seeds of the randomized tests: printed, and taken from the environment when given, so a failure replays.
+enum TestSeed {
+    static func value(_ variable: String, default fallback: UInt64) -> UInt64 {
+        ProcessInfo.processInfo.environment[variable].flatMap(UInt64.init) ?? fallback
+    }
+}
+
+/// SplitMix64, for the kill times of the crash tests.
+struct TestRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
