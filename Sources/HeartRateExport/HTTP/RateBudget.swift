@@ -83,7 +83,9 @@ public actor RateBudget {
     }
 
     private func waitForHeadersBudget() async throws {
-        while let left = remaining, left - inFlight <= 0 {
+        // `remaining` already leaves out the requests in flight (each answer's count is lowered by them, and each
+        // reservation lowers it by one): room is simply `remaining > 0`.
+        while let left = remaining, left <= 0 {
             guard let reset = resetAt else { break }
             let now = clock.now()
             if reset > now {

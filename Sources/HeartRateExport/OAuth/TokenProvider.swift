@@ -54,7 +54,7 @@ public actor TokenProvider {
 
     private func performRefresh() async throws -> String {
         do {
-            return try await rotate(using: credential.refreshToken)
+            return try await rotateWaitingOutConflicts(using: credential.refreshToken)
         } catch let refusal as TokenRefusal {
             // Another process may have rotated the token since we read it: adopt the stored one and try once more.
             if let stored = try store.load(source: credential.source, user: credential.user), stored.refreshToken != credential.refreshToken {
@@ -65,6 +65,20 @@ public actor TokenProvider {
                 do { return try await rotate(using: previous) } catch is TokenRefusal {}
             }
             throw ExportError.authorizationNeeded(oauth.configuration.provider.refusedRefreshToken(user: credential.user))
+        }
+    }
+
+    /// A 409 means another refresh of this grant is under way elsewhere (Fitbit's documentation): wait a moment and
+    /// spend the same token again, which then either rotates or is replayed with the other refresh's answer.
+    private func rotateWaitingOutConflicts(using refreshToken: String) async throws -> String {
+        var conflicts = 0
+        while true {
+            do {
+                return try await rotate(using: refreshToken)
+            } catch TokenRefusal.conflict where conflicts < 3 {
+                conflicts += 1
+                try await Task.sleep(for: .milliseconds(500 * conflicts))
+            }
         }
     }
 

@@ -58,10 +58,18 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
         self.concurrency = Swift.max(1, concurrency)
     }
 
-    /// The fetches started ahead of the consumer; dropping the iterator cancels them.
-    final class Window {
-        var tasks: [Task<FetchedDay, any Error>] = []
-        deinit { for task in tasks { task.cancel() } }
+    /// The fetches started ahead of the consumer. They are unstructured tasks (a day may finish before the one
+    /// asked for first), so cancelling the consumer, or dropping the iterator, must cancel them explicitly.
+    final class Window: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tasks: [Task<FetchedDay, any Error>] = []
+
+        var count: Int { lock.withLock { tasks.count } }
+        func append(_ task: Task<FetchedDay, any Error>) { lock.withLock { tasks.append(task) } }
+        func removeFirst() -> Task<FetchedDay, any Error>? { lock.withLock { tasks.isEmpty ? nil : tasks.removeFirst() } }
+        func cancelAll() { for task in lock.withLock({ tasks }) { task.cancel() } }
+
+        deinit { cancelAll() }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -71,16 +79,23 @@ public struct RateLimitedFetcher<Base: AsyncSequence & Sendable>: AsyncSequence,
         var exhausted = false
 
         public mutating func next() async throws -> FetchedDay? {
-            while !exhausted, window.tasks.count < fetcher.concurrency {
+            try Task.checkCancellation()
+            while !exhausted, window.count < fetcher.concurrency {
                 guard let date = try await base.next() else {
                     exhausted = true
                     break
                 }
                 let fetcher = self.fetcher
-                window.tasks.append(Task { try await fetcher.fetch(date) })
+                window.append(Task { try await fetcher.fetch(date) })
             }
-            guard !window.tasks.isEmpty else { return nil }
-            return try await window.tasks.removeFirst().value
+            guard let first = window.removeFirst() else { return nil }
+            let window = self.window
+            return try await withTaskCancellationHandler {
+                try await first.value
+            } onCancel: {
+                first.cancel()
+                window.cancelAll()
+            }
         }
     }
 
