@@ -6,6 +6,12 @@ public struct SandboxConfiguration: Sendable {
     /// Which provider's shapes and paths are served.
     public enum API: String, Sendable, CaseIterable {
         case fitbit, google
+
+        /// Requests per user per window: Fitbit 150 per hour, Google 300 per minute.
+        public var rateLimit: Int { self == .google ? 300 : 150 }
+        public var windowSeconds: Double { self == .google ? 60 : 3600 }
+        /// Google's access tokens live about an hour: the Google flavour never hands out longer ones.
+        public var longestTokenTTL: Double { self == .google ? 3600 : .infinity }
     }
 
     public var api = API.fitbit

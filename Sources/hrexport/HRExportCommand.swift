@@ -143,7 +143,7 @@ struct APIOptions: ParsableArguments {
 
     func validate() throws {
         try Flags.seconds(requestTimeout, "--request-timeout", max: 3600)
-        if source == .takeout { throw ValidationError("--source takeout is not an API: import Takeout archives with `hrexport import <zip or folder>...`") }
+        if let source, !source.isAPI { throw ValidationError("--source takeout is not an API: import Takeout archives with `hrexport import <zip or folder>...`") }
         if pace != nil && pacing == nil { throw ValidationError("--pace must be N/SECONDS, N from 1 to 1000000 and SECONDS a number from 0 to 86400 (not 0), e.g. 300/60") }
     }
 

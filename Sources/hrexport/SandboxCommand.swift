@@ -83,10 +83,9 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.seed = seed
         configuration.timeZone = timezone
         configuration.api = api
-        configuration.rateLimit = rateLimit ?? (api == .google ? 300 : 150)
-        configuration.hourSeconds = hourSeconds ?? (api == .google ? 60 : 3600)
-        // Google's access tokens live about an hour: the Google flavour never hands out longer ones.
-        configuration.tokenTTL = api == .google ? min(tokenTTL, 3600) : tokenTTL
+        configuration.rateLimit = rateLimit ?? api.rateLimit
+        configuration.hourSeconds = hourSeconds ?? api.windowSeconds
+        configuration.tokenTTL = min(tokenTTL, api.longestTokenTTL)
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }
         if let faults { configuration.faults = Faults(spec: faults)! }
         if let faultRate { configuration.faultRate = faultRate }

@@ -44,6 +44,4 @@ public enum SourceKind: String, Codable, Sendable, CaseIterable {
     /// A Google Takeout archive: all history, read from files, no requests.
     case takeout
 
-    /// Sources that are APIs with OAuth credentials (Takeout is read from files).
-    public var isAPI: Bool { self != .takeout }
 }

@@ -44,6 +44,9 @@ extension SourceKind {
         }
     }
 
+    /// Sources that are APIs with OAuth credentials (Takeout is read from files).
+    public var isAPI: Bool { provider != nil }
+
     /// The detail whose raw bodies a series is made from. Fitbit serves each detail; Google and Takeout give
     /// irregular samples, from which the coarser series are derived (mean per local bucket).
     public func rawDetail(for detail: Detail) -> Detail {
