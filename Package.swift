@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeartRateExportTests",
-            dependencies: ["HeartRateExport", "Parquet", "Gzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["HeartRateExport", "Parquet", "Gzip", "Sandbox", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -21,11 +21,7 @@ public enum Platform {
     public static let noSuchFile = ENOENT
     public static let fileExists = EEXIST
     public static let interrupted = EINTR
-    public static let wouldBlock = EWOULDBLOCK
     public static let notAFolder = ENOTDIR
-    public static let noSpace = ENOSPC
-    public static let readOnlyFileSystem = EROFS
-    public static let inputOutput = EIO
 
     // MARK: process
 
@@ -129,8 +125,6 @@ public enum Platform {
     public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
     public static func makeFolder(_ path: String, mode: UInt32) -> Bool { mkdir(path, mode_t(truncatingIfNeeded: mode)) == 0 }
-
-    public static func makeFIFO(_ path: String, mode: UInt32) -> Bool { mkfifo(path, mode_t(truncatingIfNeeded: mode)) == 0 }
 
     public struct FileInfo: Equatable, Sendable {
         public enum Kind: Sendable { case regular, folder, symlink, other }

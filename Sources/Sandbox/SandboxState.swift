@@ -46,11 +46,11 @@ actor SandboxState {
     private var lastSync = [String: LocalDateTime]()
     private(set) var log = [LoggedRequest]()
     /// Draws the faults: seeded when the configuration says so, so that a chaos test replays the same faults.
-    private var rng: FaultRandom
+    private var rng: SplitMix64
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        rng = FaultRandom(seed: configuration.faultSeed ?? UInt64.random(in: 0...UInt64.max))
+        rng = SplitMix64(seed: configuration.faultSeed ?? UInt64.random(in: 0...UInt64.max))
     }
 
     /// One of the 5xx answers a busy server gives.
@@ -223,20 +223,5 @@ actor SandboxState {
         let now = Date()
         let local = Int(now.timeIntervalSince1970) + (TimeZone(identifier: zone)?.secondsFromGMT(for: now) ?? 0)
         return LocalDateTime(date: LocalDate(daysSinceEpoch: local / 86_400), secondOfDay: local % 86_400)
-    }
-}
-
-/// SplitMix64: the sandbox's fault draws, reproducible from a seed.
-struct FaultRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

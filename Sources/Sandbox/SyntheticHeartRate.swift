@@ -146,13 +146,14 @@ public struct SyntheticHeartRate: Sendable {
     }
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64): the same seed, the same data.
-struct SplitMix64 {
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64): the same seed, the same data, the same
+/// faults. Public so that the crash tests draw their kill times from the one generator too.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,19 +1,8 @@
 import Foundation
 import Testing
+import Sandbox
 import ZIPFoundation
 @testable import HeartRateExport
-
-/// A small, seeded generator: every fuzz case can be replayed from the printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Seeded byte-level mutations of a realistic body: flips, cuts, duplicated slices, and the tokens that trip
 /// number and string handling (non-finite numbers, huge exponents, deep nesting, invalid UTF-8).
@@ -132,7 +121,7 @@ struct HostileInputTests {
     func fuzz(decoder name: String) throws {
         let seed = UInt64(0x4852_4558) &+ UInt64(name.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
         print("fuzz \(name): seed \(seed)")
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let (decoder, base): (any DayDecoder, [UInt8]) = switch name {
         case "fitbit": (FitbitDayDecoder(), try Fixture.bytes("heart-1min"))
         case "google": (GoogleDayDecoder(), Array(#"[{"dataPoints":[{"dataSource":{"platform":"FITBIT"},"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T07:00:05.250Z","utcOffset":"-14400s","civilTime":{"date":{"year":2026,"month":3,"day":8}}},"beatsPerMinute":"61","metadata":{"motionContext":"ACTIVE"}}},{"heartRate":{"sampleTime":{"physicalTime":"2026-03-08T06:59:59Z","utcOffset":"-18000s"},"beatsPerMinute":"60"}}],"nextPageToken":"p2"},{"dataPoints":[]}]"#.utf8))

@@ -32,7 +32,7 @@ struct BackfillTests {
             let summary = try await h.backfill("2026-09-01", "2026-09-30")
             #expect(summary.failed == 0)
             let log = try await h.requests()
-            #expect(!log.contains { $0["status"] as? Int == 429 }, "a request got a 429")
+            #expect(!log.contains { $0["status"] as? Int == 429 }, "a request got a 429: \(log.map { "\($0["time"] ?? "") \($0["status"] ?? "") \(($0["path"] as? String)?.suffix(24) ?? "")" })")
             // One code exchange, then at least one refresh of the 1.5-second access token across 3 windows.
             #expect(log.filter { $0["path"] as? String == "/oauth2/token" }.count >= 2, "the token never rotated")
             try await h.expectMatchesTruth("2026-09-01", "2026-09-30")

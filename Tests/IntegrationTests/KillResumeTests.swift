@@ -18,7 +18,7 @@ struct KillResumeTests {
         let binary = try #require(hrexportBinary())
         let seed = TestSeed.value("HREXPORT_KILL_SEED", default: 4_242)
         print("kill -9 test: seed \(seed)")
-        var rng = TestRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         // A slow run: 6 requests per 1-second window, and access tokens that expire every 2 seconds.
         try await Harness.with({ $0.rateLimit = 6; $0.hourSeconds = 1; $0.tokenTTL = 2 }) { h in
             try await h.authorize()

@@ -139,6 +139,10 @@ public actor RateBudget {
             let reset = now + seconds.inSeconds
             if let passed = passedReset, reset < passed + 0.5 {
                 // An answer from the window that has just ended: it says nothing about this one.
+            } else if let current = resetAt, let known = remaining, abs(reset - current) < 0.5 {
+                // The same window: a window's count only falls, so an answer computed before others that have
+                // already come back (answers overtake each other) must not raise what is left.
+                remaining = min(known, max(0, left - inFlight))
             } else {
                 resetAt = reset
                 remaining = max(0, left - inFlight)
