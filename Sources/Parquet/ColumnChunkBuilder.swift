@@ -1,7 +1,8 @@
 import Gzip
 
-/// One leaf column of a flat schema: INT32 or INT64, required or optional, with its annotations and
-/// the encodings worth trying for it.
+/// One leaf column of a flat schema: INT32, INT64 or DOUBLE, required or optional, with its annotations and
+/// the encodings worth trying for it. A DOUBLE travels through the writer as its IEEE 754 bit pattern in an
+/// `Int64`, which PLAIN and a dictionary lay out exactly as the format wants (little-endian bytes).
 public struct ColumnSpec: Sendable {
     public var name: String
     public var type: PhysicalType
@@ -22,6 +23,7 @@ public struct ColumnSpec: Sendable {
     }
 
     var byteWidth: Int { type == .int32 ? 4 : 8 }
+    var isDouble: Bool { type == .double }
     var bitWidth: Int { byteWidth * 8 }
 
     var schemaElement: SchemaElement {
@@ -60,6 +62,8 @@ final class ColumnChunkBuilder {
     private var nullCount: Int64 = 0
     private var minimum = Int64.max
     private var maximum = Int64.min
+    private var minimumDouble = Double.infinity
+    private var maximumDouble = -Double.infinity
 
     private var chosen: Encoding? {
         didSet { splitsAtWideDeltas = spec.candidates.contains(.deltaBinaryPacked) && (chosen == nil || chosen == .deltaBinaryPacked) }
@@ -79,15 +83,28 @@ final class ColumnChunkBuilder {
     }
 
     func append(_ value: Int64) {
-        precondition(spec.type == .int64 || Int32(exactly: value) != nil, "\(spec.name): \(value) does not fit INT32")
+        precondition(spec.type != .int32 || Int32(exactly: value) != nil, "\(spec.name): \(value) does not fit INT32")
         if splitsAtWideDeltas, let last = pageValues.last, (value &- last).magnitude >> (options.maxDeltaWidth - 1) != 0 {
             flushPage()
         }
         pageValues.append(value)
         if spec.optional { pageLevels.append(1) }
-        if value < minimum { minimum = value }
-        if value > maximum { maximum = value }
+        if spec.isDouble {
+            let double = Double(bitPattern: UInt64(bitPattern: value))
+            precondition(!double.isNaN, "\(spec.name): NaN is written as a null, never as a value")
+            minimumDouble = Swift.min(minimumDouble, double)
+            maximumDouble = Swift.max(maximumDouble, double)
+        } else {
+            if value < minimum { minimum = value }
+            if value > maximum { maximum = value }
+        }
         endRow()
+    }
+
+    /// A DOUBLE value (the column must be `.double`).
+    func append(double: Double) {
+        precondition(spec.isDouble, "\(spec.name) is not a DOUBLE column")
+        append(Int64(bitPattern: double.bitPattern))
     }
 
     func appendNull() {
@@ -210,9 +227,13 @@ final class ColumnChunkBuilder {
         if dictionaryPage != nil || encodingsUsed.contains(.plain) { encodings.append(.plain) }
         encodings += encodingsUsed.subtracting([.plain]).sorted { $0.rawValue < $1.rawValue }
         let hasValues = Int64(rows) > nullCount
+        // Floating-point statistics compare as numbers, not bit patterns; the format asks that a zero minimum be
+        // written -0.0 and a zero maximum +0.0, so a reader never skips a page holding the other zero.
+        let low = spec.isDouble ? Int64(bitPattern: (minimumDouble == 0 ? -0.0 : minimumDouble).bitPattern) : minimum
+        let high = spec.isDouble ? Int64(bitPattern: (maximumDouble == 0 ? 0.0 : maximumDouble).bitPattern) : maximum
         let statistics = Statistics(nullCount: nullCount,
-                                    minValue: hasValues ? plain(minimum) : nil,
-                                    maxValue: hasValues ? plain(maximum) : nil)
+                                    minValue: hasValues ? plain(low) : nil,
+                                    maxValue: hasValues ? plain(high) : nil)
         return FinishedChunk(spec: spec, dictionaryPage: dictionaryPage, dataPages: dataPages, uncompressedSize: uncompressed,
                              rows: rows, encodings: encodings.sorted { $0.rawValue < $1.rawValue }, statistics: statistics)
     }

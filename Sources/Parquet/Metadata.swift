@@ -3,7 +3,7 @@
 // decoded Thrift struct, so tests can round-trip every one of them.
 
 public enum PhysicalType: Int32, Sendable {
-    case int32 = 1, int64 = 2
+    case int32 = 1, int64 = 2, double = 5
 }
 
 public enum Repetition: Int32, Sendable {

@@ -9,6 +9,9 @@ public struct ColumnData: Equatable, Sendable {
 
     public func value(at row: Int) -> Int64? { nulls?[row] == true ? nil : values[row] }
 
+    /// A DOUBLE column's value (stored as its bit pattern), nil for a null.
+    public func double(at row: Int) -> Double? { value(at: row).map { Double(bitPattern: UInt64(bitPattern: $0)) } }
+
     mutating func append(_ other: ColumnData) {
         if other.nulls != nil || nulls != nil {
             var merged = nulls ?? [Bool](repeating: false, count: values.count)
@@ -19,7 +22,7 @@ public struct ColumnData: Equatable, Sendable {
     }
 }
 
-/// Reads back the files `ParquetFileWriter` produces (flat INT32/INT64 columns, data page v1, GZIP or
+/// Reads back the files `ParquetFileWriter` produces (flat INT32/INT64/DOUBLE columns, data page v1, GZIP or
 /// uncompressed, PLAIN / DELTA_BINARY_PACKED / RLE_DICTIONARY) and checks every size and count on the way.
 /// It exists to verify our own output, not to be a general Parquet reader.
 public struct ParquetFileReader {

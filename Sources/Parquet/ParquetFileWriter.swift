@@ -57,6 +57,11 @@ public struct ColumnAppender {
     @inline(__always)
     public func append(_ value: Int64) { builder.append(value) }
 
+    /// A DOUBLE, or a null: nil and NaN (a source's "no value") are both written as null.
+    public func append(double value: Double?) {
+        if let value, !value.isNaN { builder.append(double: value) } else { builder.appendNull() }
+    }
+
     public func append(_ value: Int64?) {
         if let value { builder.append(value) } else { builder.appendNull() }
     }

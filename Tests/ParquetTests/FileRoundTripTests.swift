@@ -43,6 +43,44 @@ struct FileRoundTripTests {
         #expect(reader.metadata.rowGroups[0].columns[0].metaData.encodings.contains(.deltaBinaryPacked))
     }
 
+    @Test(arguments: [Encoding.plain, .rleDictionary])
+    func doublesWithNullsNaNAndSignedZerosRoundTripWithNumericStatistics(encoding: Encoding) throws {
+        var options = ParquetWriterOptions()
+        options.rowsPerPage = 64
+        // Seeded, so a failure names the values; NaN (a source's "no value") must come back as a null.
+        var state: UInt64 = 0x5EED_0015
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        var values: [Double?] = (0..<300).map { i in
+            switch next() % 10 { case 0: nil; case 1: .nan; default: Double(next() % 100_000) / 1000 - 20 }
+        }
+        values[3] = -0.0; values[4] = 0.0; values[5] = 1e-05
+        let file = write([ColumnSpec("rmssd_ms", .double, optional: true, candidates: [encoding])], options: options) { writer in
+            for v in values { writer.column(0).append(double: v) }
+        }
+        let reader = try ParquetFileReader(bytes: file)
+        let column = try reader.readColumns()[0]
+        let expected = values.map { $0?.isNaN == true ? nil : $0 }
+        let read = (0..<values.count).map { column.double(at: $0) }
+        #expect(read.map { $0?.bitPattern } == expected.map { $0?.bitPattern })
+        let meta = reader.metadata.rowGroups[0].columns[0].metaData
+        #expect(meta.encodings.contains(encoding))
+        let stats = try #require(meta.statistics)
+        #expect(stats.nullCount == Int64(expected.filter { $0 == nil }.count))
+        let present = expected.compactMap { $0 }
+        #expect(stats.minValue == le(Int64(bitPattern: present.min()!.bitPattern), 8))
+        #expect(stats.maxValue == le(Int64(bitPattern: present.max()!.bitPattern), 8))
+    }
+
+    @Test func aZeroMinimumIsWrittenNegativeAndAZeroMaximumPositive() throws {
+        let file = write([ColumnSpec("v", .double, optional: true)]) { writer in
+            for v in [0.0, -0.0, nil, 0.0] { writer.column(0).append(double: v) }
+        }
+        let stats = try #require(try ParquetFileReader(bytes: file).metadata.rowGroups[0].columns[0].metaData.statistics)
+        #expect(stats.minValue == le(Int64(bitPattern: (-0.0).bitPattern), 8))
+        #expect(stats.maxValue == le(0, 8))
+        #expect(stats.nullCount == 1)
+    }
+
     @Test func aWeekLongGapStartsANewDeltaPageInsteadOfAWideMiniblock() throws {
         var options = ParquetWriterOptions()
         options.rowsPerPage = 100
