@@ -19,12 +19,14 @@ extension SandboxRoutes {
         }
         router.get("/v4/users/me/dataTypes/:type/dataPoints") { request, context in
             await self.api(request) { user in
-                guard context.parameters.get("type") == "heart-rate" else {
-                    return self.googleError(400, "INVALID_ARGUMENT", "Unknown data type \(context.parameters.get("type") ?? "")", reason: "INVALID_DATA_TYPE")
+                let type = context.parameters.get("type") ?? ""
+                guard ["heart-rate", "heart-rate-variability", "daily-resting-heart-rate", "daily-heart-rate-variability"].contains(type) else {
+                    return self.googleError(400, "INVALID_ARGUMENT", "Unknown data type \(type)", reason: "INVALID_DATA_TYPE")
                 }
                 if user == "SANDBOX3" {
                     return self.googleError(403, "PERMISSION_DENIED", "The account is not linked to a Fitbit account", reason: "ACCOUNT_NOT_LINKED")
                 }
+                if type != "heart-rate" { return await self.googleHeartSeries(user: user, type: type, query: Self.query(request)) }
                 return await self.dataPoints(user: user, query: Self.query(request))
             }
         }

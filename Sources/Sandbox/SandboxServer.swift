@@ -89,6 +89,11 @@ struct SandboxRoutes: Sendable {
                                    "batteryLevel": 80, "lastSyncTime": sync.description + ".000"]])
             }
         }
+        router.get("/1/user/-/hrv/date/:first/:second") { request, context in
+            await self.api(request) { user in
+                await self.fitbitHRV(user: user, first: context.parameters.get("first") ?? "", second: context.parameters.get("second") ?? "")
+            }
+        }
         router.get("/1/user/-/activities/heart/date/:date/1d/:file") { request, context in
             await self.api(request) { user in
                 await self.heartRate(user: user, date: context.parameters.get("date") ?? "", file: context.parameters.get("file") ?? "")
@@ -124,6 +129,11 @@ struct SandboxRoutes: Sendable {
             }
             await self.state.move(to: zone, from: from)
             return self.json(["zone": zone, "from": from.description])
+        }
+        router.post("/_sandbox/forbid") { request, _ in
+            guard let part = Self.query(request)["path"], !part.isEmpty else { return self.error(400, "validation", "path must name a part of the paths to refuse") }
+            await self.state.forbid(part)
+            return self.json(["forbidden": part])
         }
         router.post("/_sandbox/last-sync") { request, _ in
             let user = Self.query(request)["user"] ?? configuration.authorizingUser
@@ -236,6 +246,9 @@ struct SandboxRoutes: Sendable {
         let tooMany = { google ? self.googleError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests per user per minute'") : self.error(429, "system", "Too Many Requests") }
         if !budget.allowed {
             response = tooMany()
+        } else if await state.forbidden.contains(where: { path.contains($0) }) {
+            response = google ? googleError(403, "PERMISSION_DENIED", "Request had insufficient authentication scopes.", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+                : error(403, "insufficient_scope", "This application does not have permission to access \(path)")
         } else {
             fault = await state.fault(for: user)
             switch fault {
@@ -334,6 +347,7 @@ struct SandboxRoutes: Sendable {
         let q = Self.query(request)
         let user = q["user"] ?? configuration.authorizingUser
         guard let date = q["date"].flatMap({ LocalDate($0) }) else { return error(400, "validation", "date=YYYY-MM-DD is required") }
+        if let series = q["series"], series == "hrv" || series == "daily" { return await seriesTruth(user: user, date: date, series: series) }
         let detail = q["detail"].flatMap { Detail(rawValue: $0) } ?? .oneMinute
         let day = await served(user: user, date: date, detail: detail)
         let truth = day.points.map { (epochMillis: Int64($0.epochSeconds) * 1000, offsetMinutes: $0.offsetSeconds / 60, bpm: $0.bpm) }

@@ -200,6 +200,12 @@ actor SandboxState {
 
     func setLastSync(_ value: LocalDateTime, for user: String) { lastSync[user] = value }
 
+    /// Paths (by a part of them) that answer 403 as if the grant lacked their scope: a user who unticked a
+    /// permission on the consent screen, or an app not allowed a data type.
+    private(set) var forbidden = [String]()
+
+    func forbid(_ part: String) { forbidden.append(part) }
+
     /// Zones the users moved to, each from its first local day (the configured zone before any of them).
     private var moves: [(from: LocalDate, zone: String)] = []
 

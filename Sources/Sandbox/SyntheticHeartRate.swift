@@ -51,7 +51,13 @@ public struct SyntheticHeartRate: Sendable {
         for m in minutes where cutoffSecond.map({ m.wallSecond <= $0 }) ?? true {
             zones[m.bpm < 94 ? 0 : m.bpm < 132 ? 1 : m.bpm < 160 ? 2 : 3] += 1
         }
-        return Day(points: points, restingBPM: Self.resting(user: user, seed: seed, date: date), zoneMinutes: zones)
+        return Day(points: points, restingBPM: Self.restingOrNone(user: user, seed: seed, date: date), zoneMinutes: zones)
+    }
+
+    /// The resting rate a day with data reports: none on about one day in twelve (too little rest to measure it).
+    static func restingOrNone(user: String, seed: UInt64, date: LocalDate) -> Int? {
+        var rng = SplitMix64(seed: seed ^ hash(user + "/resting") ^ UInt64(bitPattern: Int64(date.daysSinceEpoch)))
+        return rng.int(in: 0..<12) == 0 ? nil : resting(user: user, seed: seed, date: date)
     }
 
     static func resting(user: String, seed: UInt64, date: LocalDate) -> Int {

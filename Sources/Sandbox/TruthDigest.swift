@@ -11,6 +11,17 @@ enum TruthDigest {
         return hex(SHA256.hash(data: Array(text.utf8)))
     }
 
+    typealias HRVRow = (epochMillis: Int64, offsetMinutes: Int, values: [Double?])
+
+    /// "`hrv`: `<epoch_ms>,<utc_offset_min>,<rmssd_ms>,<coverage>,<lf>,<hf>,<sdnn_ms>`, numbers in the shortest decimal
+    /// that round-trips a double, null as the empty string", one line per row, sorted (design, Heart series).
+    static func hrv(_ rows: [HRVRow]) -> String {
+        let text = rows.sorted { $0.epochMillis < $1.epochMillis }
+            .map { row in ([String(row.epochMillis), String(row.offsetMinutes)] + row.values.map { $0.map { "\($0)" } ?? "" }).joined(separator: ",") + "\n" }
+            .joined()
+        return hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
     /// A refresh token's short fingerprint: the first 12 hex digits of its SHA-256 (what manifests record).
     static func fingerprint(_ token: String) -> String { String(hex(SHA256.hash(data: Array(token.utf8))).prefix(12)) }
 

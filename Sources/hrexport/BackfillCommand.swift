@@ -31,7 +31,11 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output format: parquet or csv (gzip). Default: the format this detail was last written in, else parquet. A month written in another format is rewritten whole in this one.", valueName: "format"))
     var format: OutputFormat?
 
+    @Option(help: Flags.seriesHelp)
+    var series: String?
+
     func validate() throws {
+        _ = try Flags.series(series, detail: detail)
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
         try Flags.notInTheFuture(from)
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
@@ -48,6 +52,7 @@ struct BackfillCommand: AsyncParsableCommand {
                 options.detailGiven = true
             }
             options.format = format
+            options.series = try Flags.series(series, detail: detail)
             options.from = from
             options.to = to
             options.concurrency = concurrency
@@ -99,8 +104,8 @@ enum ExportRunner {
         await transport.shutdown()
         progress.finish()
         console.line(summary.line(seconds: (ContinuousClock.now - started).inSeconds))
-        if summary.failed > 0 {
-            console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest, and the next run retries them")
+        if summary.failedDays > 0 {
+            console.error("\(summary.failedDays) day(s) failed; they are listed above and in the manifest, and the next run retries them")
             throw ExitCode(1)
         }
     }

@@ -178,6 +178,20 @@ enum Flags {
         }
     }
 
+    /// `--series`: known names, none twice; with `--detail`, the series' details must include it.
+    static func series(_ text: String?, detail: Detail?) throws -> [Series]? {
+        guard let text else { return nil }
+        guard let series = Series.list(text) else {
+            throw ValidationError("--series must be a comma-separated list of \(Series.all.map(\.name).joined(separator: ", ")), each once (e.g. 1min,hrv,daily)")
+        }
+        if let detail, !series.contains(.samples(detail)) {
+            throw ValidationError("--series \(text) does not include the --detail \(detail.rawValue); add it, or leave one of the two out")
+        }
+        return series
+    }
+
+    static let seriesHelp = ArgumentHelp("Series to export, comma-separated: 1sec, 1min, 5min, 15min, hrv (intraday heart-rate variability), daily (resting heart rate, zone minutes, nightly HRV). Default: the detail, hrv and daily.", valueName: "list")
+
     /// A range that starts after today everywhere (today in UTC+14, the earliest zone) holds no data: exit 2.
     static func notInTheFuture(_ from: LocalDate?) throws {
         guard let from else { return }

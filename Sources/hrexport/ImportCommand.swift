@@ -37,7 +37,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output format: parquet or csv. Default: the format 1sec was last written in, else parquet.", valueName: "format"))
     var format: OutputFormat?
 
+    @Option(help: ArgumentHelp("Series to import, comma-separated: 1sec (always read), a coarser detail, hrv (the HRV details files), daily (resting heart rate and the nightly HRV summaries). Default: 1sec, the --detail, hrv and daily.", valueName: "list"))
+    var series: String?
+
     func validate() throws {
+        let chosen = try Flags.series(series, detail: detail)
+        if let chosen, chosen.compactMap(\.detail).filter({ $0 != .oneSecond }).count > 1 {
+            throw ValidationError("--series may name one detail besides 1sec for an import")
+        }
         guard !paths.isEmpty else { throw ValidationError("give at least one Takeout .zip or folder") }
         if let timezone, TimeZone(identifier: timezone) == nil { throw ValidationError("unknown time zone \(timezone) (use an IANA name such as Europe/Berlin)") }
     }
@@ -49,7 +56,9 @@ struct ImportCommand: AsyncParsableCommand {
                                                out: place.out, stateFolder: place.stateFolder, user: try place.importUser())
             options.timeZone = timezone
             options.times = takeoutTimes
-            options.detail = detail
+            let chosen = try Flags.series(series, detail: detail)
+            options.detail = detail ?? chosen?.compactMap(\.detail).first { $0 != .oneSecond }
+            options.series = chosen
             options.format = format
             options.permissions = writing.permissions
             options.force = writing.force
@@ -63,8 +72,8 @@ struct ImportCommand: AsyncParsableCommand {
             let summary = try await TakeoutImport(options: options, reporter: progress).run()
             progress.finish()
             Console.line(summary.line(seconds: (ContinuousClock.now - started).inSeconds))
-            if summary.failed > 0 {
-                Console.error("\(summary.failed) day(s) failed; they are listed above and in the manifest")
+            if summary.failedDays > 0 {
+                Console.error("\(summary.failedDays) day(s) failed; they are listed above and in the manifest")
                 throw ExitCode(1)
             }
         }

@@ -36,7 +36,11 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also append every line printed, timestamped, to this file (rotated at 1 MiB, 3 kept).", valueName: "file"))
     var log: String?
 
+    @Option(help: ArgumentHelp("Series to sync, comma-separated (as for backfill). Default: every series the export holds.", valueName: "list"))
+    var series: String?
+
     func validate() throws {
+        _ = try Flags.series(series, detail: detail)
         guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
@@ -69,6 +73,7 @@ struct SyncCommand: AsyncParsableCommand {
                 options.detailGiven = true
             }
             options.format = format
+            options.series = try Flags.series(series, detail: detail)
             options.concurrency = concurrency
             try await ExportRunner.run(options, api: api, output: output, console: console)
         }

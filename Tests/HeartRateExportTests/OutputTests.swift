@@ -51,14 +51,16 @@ struct OutputTests {
         #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
 
         let dailyPath = folder + "/d/2026-03.csv.gz"
-        try CSVMonthFormat().writeDaily([DailyRow(date: day.date, summary: day.summary, samples: 2), DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)],
-                                        context: context, to: dailyPath, permissions: .private)
+        let dailyRows = [DailyRow(date: day.date, values: DailyValues(restingBPM: 60, zoneMinutes: [1, 2, 3, 4], hrvRMSSD: 30.0, hrvDeepRMSSD: 0.935,
+                                                                      hrvNREMBPM: 1e-05, hrvEntropy: 2.0625), samples: 2),
+                         DailyRow(date: LocalDate("2026-03-09")!, values: DailyValues(restingBPM: 57), samples: 0)]
+        try CSVMonthFormat().writeDaily(dailyRows, context: context, to: dailyPath, permissions: .private)
         let daily = try gunzipText(dailyPath)
-        #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2\n2026-03-09,,0,0,0,0,0\n")
+        // Doubles in their shortest round-tripping form; a value the source lacks is an empty field, zones included.
+        #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2,30.0,0.935,1e-05,2.0625\n2026-03-09,57,,,,,0,,,,\n")
 
         #expect(try CSVMonthFormat().readIntraday(from: path) == samples)
-        #expect(try CSVMonthFormat().readDaily(from: dailyPath) == [DailyRow(date: day.date, summary: day.summary, samples: 2),
-                                                                   DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)])
+        #expect(try CSVMonthFormat().readDaily(from: dailyPath) == dailyRows)
     }
 
     @Test("a Parquet month reads back the same rows, daily nulls included, with the design's key/value metadata")
@@ -81,8 +83,9 @@ struct OutputTests {
         #expect(reader.metadata.value(forKey: "pandas")?.contains(#""timezone":"UTC""#) == true)
         #expect(reader.leaves.map(\.name) == ["time", "local_time", "utc_offset_min", "bpm"])
 
-        let rows = [DailyRow(date: LocalDate("2026-03-08")!, summary: DailySummary(restingBPM: 58, zoneMinutes: [1400, 30, 8, 2]), samples: 200_000),
-                    DailyRow(date: LocalDate("2026-03-09")!, summary: DailySummary(), samples: 0)]
+        let rows = [DailyRow(date: LocalDate("2026-03-08")!, values: DailyValues(restingBPM: 58, zoneMinutes: [1400, 30, 8, 2], hrvRMSSD: 41.25), samples: 200_000),
+                    DailyRow(date: LocalDate("2026-03-09")!, values: DailyValues(hrvRMSSD: 1e-05, hrvDeepRMSSD: .pi, hrvNREMBPM: 55.5, hrvEntropy: 2.5), samples: 0),
+                    DailyRow(date: LocalDate("2026-03-10")!, values: DailyValues(), samples: 0)]
         let dailyPath = folder + "/d/2026-03.parquet"
         try ParquetMonthFormat().writeDaily(rows, context: context, to: dailyPath, permissions: .private)
         #expect(try ParquetMonthFormat().readDaily(from: dailyPath) == rows)

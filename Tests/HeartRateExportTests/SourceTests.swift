@@ -70,9 +70,19 @@ struct SourceTests {
         #expect(TakeoutEntry.match("Other Root/Google Health/Global Export Data/heart_rate-2026-03-08.json")?.kind == .json)
         #expect(TakeoutEntry.match("MyFitbitData/Jane/Physical Activity/heart_rate-2026-03-08.json")?.kind == .json)
         #expect(TakeoutEntry.match("Takeout/Fitbit/Physical Activity_GoogleData/heart_rate_2026-03-08.csv")?.kind == .csv)
-        for noise in ["Takeout/Fitbit/Heart Rate/heart_rate-2026-03-08.json", "Takeout/Fitbit/Global Export Data/resting_heart_rate-2026-03-08.json",
+        #expect(TakeoutEntry.match("Takeout/Fitbit/Global Export Data/resting_heart_rate-2026-03-08.json")! == (day, .resting))
+        #expect(TakeoutEntry.match("T/Fitbit/Heart Rate Variability/Heart Rate Variability Details - 2026-03-08.csv")! == (day, .hrvDetails))
+        #expect(TakeoutEntry.match("T/Fitbit/Sleep/Heart Rate Variability Details - 2026-03-08.csv")! == (day, .hrvDetails))
+        // The summary's day is the first of its month: the file holds the month.
+        #expect(TakeoutEntry.match("T/Fitbit/Heart Rate Variability/Daily Heart Rate Variability Summary - 2026-03-(08).csv")! == (day, .hrvSummary))
+        for noise in ["Takeout/Fitbit/Heart Rate/heart_rate-2026-03-08.json", "Takeout/Fitbit/Physical Activity/resting_heart_rate-2026-03-08.json",
                       "Takeout/Fitbit/Global Export Data/heart_rate-2026-03-08.json.bak", "heart_rate-2026-03-08.json",
-                      "Takeout/Fitbit/Global Export Data/heart_rate-2026-13-08.json"] {
+                      "Takeout/Fitbit/Global Export Data/heart_rate-2026-13-08.json",
+                      "Takeout/Fitbit/Global Export Data/resting_heart_rate-2026-03-08.json.tmp",
+                      "T/Fitbit/Heart Rate Variability/Heart Rate Variability Details - 2026-03-08.csv.bak",
+                      "T/Fitbit/Heart Rate Variability/Daily Heart Rate Variability Summary - 2026-03-08.csv",
+                      "T/Fitbit/Heart Rate Variability/Daily Heart Rate Variability Summary - 2026-03-(32).csv",
+                      "T/Fitbit/Global Export Data/Heart Rate Variability Details - 2026-03-08.csv"] {
             #expect(TakeoutEntry.match(noise) == nil, "\(noise)")
         }
     }

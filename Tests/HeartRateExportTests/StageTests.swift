@@ -57,6 +57,15 @@ actor FakeSource: HeartRateSource {
         return .success(Array(#"{"activities-heart":[{"dateTime":"\#(date)","value":{}}],"activities-heart-intraday":{"dataset":[{"time":"12:00:00","value":70}],"datasetType":"minute"}}"#.utf8))
     }
 
+    nonisolated func fetchHRV(_ date: LocalDate) async throws -> Result<[UInt8], DayFailure> {
+        .failure(DayFailure(date: date, kind: .http, httpStatus: 404, message: "not served by this fake"))
+    }
+
+    nonisolated func fetchDaily(_ days: ClosedRange<LocalDate>) async throws -> Result<[UInt8], DayFailure> {
+        .failure(DayFailure(date: days.lowerBound, kind: .http, httpStatus: 404, message: "not served by this fake"))
+    }
+
+    nonisolated let dailyRangeLimit = 30
     nonisolated func requestsSent() async -> Int { await requests.count }
     private func record(_ date: LocalDate) { requests.append(date) }
     private func countCancel() { cancelled += 1 }

@@ -81,9 +81,9 @@ struct GoldenTests {
             if relative.hasSuffix("manifest.json") {
                 let manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
                 snapshot["\(prefix)/\(relative)#timezones"] = manifest.timezones.entries.map { "\($0.zone)@\($0.from)" }.joined(separator: ",")
-                for (detail, days) in manifest.days {
-                    for (date, entry) in days {
-                        snapshot["\(prefix)/\(relative)#\(detail.rawValue)/\(date)"] = [
+                for series in manifest.seriesPresent {
+                    for (date, entry) in manifest.entries(series) {
+                        snapshot["\(prefix)/\(relative)#\(series.name)/\(date)"] = [
                             entry.status.rawValue, String(entry.rows), entry.sha256 ?? "-", entry.source.rawValue, entry.format?.rawValue ?? "-",
                             entry.origin ?? "-", entry.otherSource?.rawValue ?? "-", entry.otherRows.map(String.init) ?? "-",
                             entry.httpStatus.map(String.init) ?? "-", entry.error ?? "-",

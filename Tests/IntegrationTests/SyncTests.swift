@@ -18,7 +18,10 @@ struct SyncTests {
             var summary = try await h.sync()
             #expect(try await h.heartDays(since: try await h.heartRequests().count - 1) == ["2026-10-01"])
             #expect(summary.partial == 1 && summary.failed == 0)
-            #expect(try await h.requests().count - before == 3)
+            // Profile, devices, the day's samples, the night ending on it, its daily summaries: nothing else.
+            let paths = try await h.requests().dropFirst(before).compactMap { $0["path"] as? String }
+            #expect(paths == ["/1/user/-/profile.json", "/1/user/-/devices.json", "/1/user/-/activities/heart/date/2026-10-01/1d/1min.json",
+                              "/1/user/-/hrv/date/2026-10-01/all.json", "/1/user/-/hrv/date/2026-10-01/2026-10-01.json"])
 
             // Nothing new on the device: profile and devices only.
             before = try await h.requests().count
@@ -93,7 +96,8 @@ struct DeclaredZoneTests {
             var options = RebuildOptions(out: h.out, stateFolder: h.state, user: "SANDBOX1")
             options.declaredZone = ZoneDeclaration(zone: "Europe/Berlin", from: LocalDate("2026-10-05")!, to: nil)
             let summary = try await Rebuild(options: options).run()
-            #expect(summary.months == 1)
+            // October of each series: the samples, the HRV windows placed anew, the daily rows counting them.
+            #expect(summary.months == 3)
             #expect(try await h.requests().count == requests)
             #expect(try monthRows(september) == septemberRows)
 
@@ -101,10 +105,15 @@ struct DeclaredZoneTests {
             #expect(zip(october, october.dropFirst()).allSatisfy { $0.epochMillis < $1.epochMillis }, "not sorted or duplicated")
             #expect(Set(october.filter { $0.localMillis >= 1_791_158_400_000 }.map(\.utcOffsetMinutes)) == [120])  // 2026-10-05 local
             #expect(Set(october.filter { $0.localMillis < 1_791_158_400_000 }.map(\.utcOffsetMinutes)) == [-240])
+            // The night of the flight: windows after it are in Berlin's offset, and none goes back in time.
+            let windows = try ParquetMonthFormat().readHRV(from: layout.seriesFile(.hrv, YearMonth(year: 2026, month: 10), .parquet))
+            #expect(zip(windows, windows.dropFirst()).allSatisfy { $0.epochMillis < $1.epochMillis }, "HRV not sorted or duplicated")
+            #expect(Set(windows.filter { $0.localMillis >= 1_791_158_400_000 }.map(\.utcOffsetMinutes)) == [120])
             let manifest = try h.manifest()
             #expect(manifest.timezones.zone(on: LocalDate("2026-10-04")!) == "America/New_York")
             #expect(manifest.timezones.zone(on: LocalDate("2026-10-05")!) == "Europe/Berlin")
-            #expect(try Verify(layout: layout).run().problems == [])
+            let problems = try Verify(layout: layout).run().problems
+            #expect(problems == [], "\(problems)")
         }
     }
 }

@@ -20,10 +20,14 @@ struct VerifyRebuildTests {
             options.format = .csv
             let summary = try await Rebuild(options: options).run()
             let manifestRows = try h.manifest().days[.oneMinute]!.values.reduce(0) { $0 + $1.rows }
-            #expect(summary.months == 2 && summary.rows == manifestRows)
+            // Two months of each series: samples, HRV, daily.
+            #expect(summary.months == 6 && summary.rows == manifestRows)
             let csv = layout.intradayFile(.oneMinute, YearMonth(year: 2026, month: 10), .csv)
             #expect(!FileSystem.exists(parquet) && FileSystem.exists(csv))
-            #expect(!FileSystem.exists(layout.dailyFile(YearMonth(year: 2026, month: 10), .parquet)))
+            for series in [Series.hrv, .daily] {
+                #expect(!FileSystem.exists(layout.seriesFile(series, YearMonth(year: 2026, month: 10), .parquet)))
+                #expect(FileSystem.exists(layout.seriesFile(series, YearMonth(year: 2026, month: 10), .csv)))
+            }
             #expect(try monthRows(csv) == before)
             #expect(try h.manifest().recordedFormat(.oneMinute) == .csv)
             #expect(try Verify(layout: layout).run().problems == [])

@@ -33,7 +33,8 @@ def test_daily_file_and_manifest(export):
     export.authorize()
     export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-05", "--format", "csv")
     daily = pd.read_csv(export.out / "SANDBOX1" / "heart_rate_daily" / "2026-10.csv.gz", parse_dates=["date"])
-    assert list(daily.columns) == ["date", "resting_bpm", "zone_out_of_range_min", "zone_fat_burn_min", "zone_cardio_min", "zone_peak_min", "samples"]
+    assert list(daily.columns) == ["date", "resting_bpm", "zone_out_of_range_min", "zone_fat_burn_min", "zone_cardio_min", "zone_peak_min", "samples",
+                                   "hrv_rmssd_ms", "hrv_deep_rmssd_ms", "hrv_nrem_bpm", "hrv_entropy"]
     assert len(daily) == 5
     manifest = json.loads((export.out / "SANDBOX1" / "manifest.json").read_text())
     assert manifest["manifest_version"] == 1

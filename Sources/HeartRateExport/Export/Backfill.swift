@@ -17,6 +17,8 @@ public struct BackfillOptions: Sendable {
     public var detail: Detail = .oneMinute
     /// For a sync: true when `--detail` was given, so only that detail is synced.
     public var detailGiven = false
+    /// `--series`; nil: `<detail>,hrv,daily` for a backfill, every series the export holds for a sync.
+    public var series: [Series]?
     public var concurrency = 4
     /// Replace month files that hrexport did not write (or that are damaged).
     public var force = false
@@ -107,12 +109,12 @@ public struct Backfill: Sendable {
 
         var summary = Manifest.RunSummary(command: options.command, startedAt: TimestampText.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
         summary.deviceLastSync = lastSync?.description
-        let details = plannedDetails(kind: kind, known: Array(manifest.days.keys))
+        let series = plannedSeries(kind: kind, known: manifest.seriesPresent)
         let export = MonthlyExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force,
                                    reporter: reporter, manifestStore: manifestStore)
-        for detail in details {
-            let entries = manifest.days[detail] ?? [:]
-            let plan: DayPlan
+        let archive = RawArchive(userFolder: layout.userFolder, source: kind, permissions: options.permissions)
+        /// The days a series fetches this run: a backfill's range less what is settled, or what a sync finds new, late or failed.
+        func plan(_ entries: [LocalDate: Manifest.DayEntry]) throws -> DayPlan {
             switch options.mode {
             case .backfill:
                 guard let first = options.from ?? memberSince ?? entries.keys.max()?.adding(days: 1) else {
@@ -121,41 +123,90 @@ public struct Backfill: Sendable {
                 let (from, to) = clamp(from: first, to: options.to ?? today.adding(days: -1), memberSince: memberSince ?? first, today: today)
                 summary.from = from
                 summary.to = to
-                plan = from <= to ? .range(from: from, to: to, entries: entries) : DayPlan()
+                return from <= to ? .range(from: from, to: to, entries: entries) : DayPlan()
             case .sync(let lookback):
-                plan = SyncPlanner.plan(entries: entries, lastSync: lastSync, firstDay: options.from ?? memberSince ?? entries.keys.min() ?? today,
-                                        today: today, lookback: lookback)
+                let plan = SyncPlanner.plan(entries: entries, lastSync: lastSync, firstDay: options.from ?? memberSince ?? entries.keys.min() ?? today,
+                                            today: today, lookback: lookback)
                 if let first = plan.days.min() { summary.from = min(summary.from ?? first, first) }
                 if let last = plan.days.max() { summary.to = max(summary.to ?? last, last) }
+                return plan
             }
+        }
+        for detail in series.compactMap(\.detail) {
+            let plan = try plan(manifest.days[detail] ?? [:])
             summary.detail = detail
             reporter.planned(plan.days.count, detail: detail)
             guard !plan.isEmpty else { continue }
-            let archive = RawArchive(userFolder: layout.userFolder, source: kind, permissions: options.permissions)
             let fetched = DayList(plan.days).fetched(by: source, detail: detail, lastSync: lastSync, archive: archive,
                                                      refetch: plan.refetch, concurrency: options.concurrency)
             try await export.run(fetched, detail: detail, format: options.format ?? manifest.recordedFormat(detail) ?? .parquet,
                                  manifest: &manifest, summary: &summary, token: { await Self.identity(of: tokens.current) })
         }
+        let heart = HeartSeriesExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force, reporter: reporter)
+        if series.contains(.hrv) {
+            let plan = try plan(manifest.hrv)
+            // The night that ends on D + 1 holds D's evening: its body is fetched with D's.
+            let next = kind.hrvBodyHoldsTheNightEndingOnIt ? plan.days.map { $0.adding(days: 1) } : []
+            let bodies = Array(Set(plan.days + next)).filter { $0 <= today }.sorted()
+            let failures = try await heart.fetchHRV(bodies, from: source, archive: archive, lastSync: lastSync,
+                                                    refetch: plan.refetch.union(plan.refetch.map { $0.adding(days: 1) }))
+            let format = options.format ?? manifest.recordedFormat(.hrv) ?? .parquet
+            for month in Set(plan.days.map(\.month)).sorted() {
+                summary.filesWritten += try heart.writeHRVMonth(month, source: kind, requested: Set(plan.days), failures: failures, reachWithoutBody: nil,
+                                                               manifest: &manifest, format: format).count
+                try manifestStore.save(manifest)
+            }
+            summary.count(plan.days.compactMap { manifest.hrv[$0]?.status }, of: .hrv)
+        }
+        if series.contains(.daily) {
+            let plan = try plan(manifest.daily)
+            var failures = try await heart.fetchDaily(plan.days, from: source, archive: archive, lastSync: lastSync)
+            if kind.dailyFromHeartRateBody {
+                // Resting heart rate and zone minutes ride in the heart-rate day body: fetch one where none is archived.
+                for day in plan.days where !Detail.allCases.contains(where: { FileSystem.exists(archive.path($0, day)) }) {
+                    guard let lastSync, lastSync > LocalDateTime(date: day, secondOfDay: 0) else { continue }
+                    // The samples of this day failed in this run: asking again would spend the retries twice.
+                    if let failed = series.compactMap(\.detail).compactMap({ manifest.days[$0]?[day] }).first(where: { $0.status == .failed }) {
+                        failures[day] = DayFailure(date: day, kind: failed.httpStatus == nil ? .network : .http, httpStatus: failed.httpStatus,
+                                                   message: failed.error ?? "the day's samples failed")
+                        continue
+                    }
+                    switch try await source.fetchDay(day, rawDetail: .oneMinute) {
+                    case .success(let bytes):
+                        try archive.store(RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network), detail: .oneMinute, date: day)
+                    case .failure(let failure):
+                        failures[day] = failure
+                    }
+                }
+            }
+            let format = options.format ?? manifest.recordedFormat(.daily) ?? .parquet
+            for month in Set(plan.days.map(\.month)).sorted() {
+                summary.filesWritten += try heart.writeDailyMonth(month, source: kind, requested: Set(plan.days), failures: failures,
+                                                                 manifest: &manifest, format: format).count
+                try manifestStore.save(manifest)
+            }
+            summary.count(plan.days.compactMap { manifest.daily[$0]?.status }, of: .daily)
+        }
         summary.requests = await source.requestsSent()
         summary.finishedAt = TimestampText.iso(Date())
-        summary.exitCode = summary.failed > 0 ? 1 : 0
+        summary.exitCode = summary.failedDays > 0 ? 1 : 0
         manifest.token = await Self.identity(of: tokens.current)
         manifest.lastRun = summary
         try manifestStore.save(manifest)
         return summary
     }
 
-    /// Fitbit serves each detail; Google's samples always go to 1sec first, and a coarser `--detail` is
-    /// derived from the same bodies after it. A sync keeps every detail the export holds.
-    func plannedDetails(kind: SourceKind, known: [Detail]) -> [Detail] {
-        var details: [Detail]
+    /// What this run exports. A backfill: `--series`, else `<detail>,hrv,daily`; a sync keeps every series the export
+    /// holds (or what `--series`/`--detail` say). Fitbit serves each detail; Google's samples always go to 1sec first,
+    /// and a coarser detail is derived from the same bodies after it.
+    func plannedSeries(kind: SourceKind, known: [Series]) -> [Series] {
+        var series: [Series]
         switch options.mode {
-        case .backfill: details = [options.detail]
-        case .sync: details = options.detailGiven || known.isEmpty ? [options.detail] : known
+        case .backfill: series = options.series ?? [.samples(options.detail), .hrv, .daily]
+        case .sync: series = options.series ?? (options.detailGiven ? [.samples(options.detail)] : known.isEmpty ? [.samples(options.detail), .hrv, .daily] : known)
         }
-        details.append(kind.rawDetail(for: options.detail))
-        return Array(Set(details)).sorted()
+        series += series.compactMap(\.detail).map { .samples(kind.rawDetail(for: $0)) }
+        return Array(Set(series)).sorted()
     }
 
     func clamp(from: LocalDate, to: LocalDate, memberSince: LocalDate, today: LocalDate) -> (LocalDate, LocalDate) {

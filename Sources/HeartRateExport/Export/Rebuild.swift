@@ -65,7 +65,7 @@ public struct Rebuild: Sendable {
             manifest.timezones.declare(zone: declared.zone, from: declared.from, to: declared.to)
             try store.save(manifest)
             // Months from the declared day through the next day whose zone did not change.
-            let last = manifest.days.values.flatMap(\.keys).max() ?? declared.from
+            let last = (manifest.days.values.flatMap(\.keys) + manifest.hrv.keys).max() ?? declared.from
             var end = declared.from
             var date = declared.from
             while date <= last {
@@ -95,6 +95,31 @@ public struct Rebuild: Sendable {
                 onMonth(detail, written)
             }
         }
+        // The series beyond the samples, from their raw bodies too: the HRV windows are placed anew (a declared
+        // zone moves them), the daily rows take the sample counts just recomputed.
+        var heart = HeartSeriesExport(layout: layout, user: manifest.user, permissions: options.permissions, force: options.force, reporter: QuietReporter())
+        heart.rewritesUnchanged = true
+        for month in Set(manifest.hrv.keys.map(\.month)).sorted() where months?.contains(month) ?? true {
+            let files = try heart.writeHRVMonth(month, source: manifest.source, requested: [], failures: [:], reachWithoutBody: nil, manifest: &manifest,
+                                                format: options.format ?? manifest.recordedFormat(.hrv) ?? .parquet)
+            try store.save(manifest)
+            summary.months += 1
+            summary.files += files.count
+        }
+        for month in Set(manifest.daily.keys.map(\.month)).sorted() where months?.contains(month) ?? true {
+            let files = try heart.writeDailyMonth(month, source: manifest.source, requested: [], failures: [:], manifest: &manifest,
+                                                  format: options.format ?? manifest.recordedFormat(.daily) ?? .parquet)
+            try store.save(manifest)
+            summary.months += 1
+            summary.files += files.count
+        }
         return summary
     }
+}
+
+/// A reporter that says nothing: for runs whose caller reports by itself.
+struct QuietReporter: ProgressReporter {
+    func warning(_ message: String) {}
+    func day(_ day: ProcessedDay) {}
+    func waiting(for duration: Duration) {}
 }

@@ -38,10 +38,59 @@ public struct Verify: Sendable {
                 report.problems.append("\(layout.intradayFile(detail, month, format)): not described by the manifest (a stale file, or the manifest was replaced)")
             }
         }
-        for month in monthsWithDays.sorted() {
-            try checkDaily(month, into: &report)
+        checkHRV(manifest, into: &report)
+        let dailyMonths = Set(manifest.daily.keys.map(\.month))
+        for month in monthsWithDays.union(dailyMonths).sorted() {
+            try checkDaily(month, expected: manifest.daily.filter { $0.key.month == month }, into: &report)
         }
         return report
+    }
+
+    /// The HRV months: rows per local day and their digest against the manifest, sorted, no duplicate instant.
+    private func checkHRV(_ manifest: Manifest, into report: inout VerifyReport) {
+        let byMonth = Dictionary(grouping: manifest.hrv.filter { $0.value.rows > 0 }, by: { $0.key.month })
+        for month in byMonth.keys.sorted() {
+            let expected = Dictionary(uniqueKeysWithValues: byMonth[month]!.map { ($0.key, $0.value) })
+            let formats = Set(expected.values.compactMap(\.format))
+            guard formats.count == 1, let format = formats.first else {
+                report.problems.append("hrv \(month): the manifest lists its days in \(formats.isEmpty ? "no" : "several") formats; run `hrexport rebuild`")
+                continue
+            }
+            let path = layout.seriesFile(.hrv, month, format)
+            guard FileSystem.exists(path) else {
+                report.problems.append("\(path): missing, though the manifest lists \(expected.count) night window day(s); run `hrexport rebuild`")
+                continue
+            }
+            let samples: [HRVSample]
+            do { samples = try MonthFileFormats.format(format).readHRV(from: path) } catch {
+                report.problems.append(error.description)
+                continue
+            }
+            report.filesRead += 1
+            report.rows += samples.count
+            guard zip(samples, samples.dropFirst()).allSatisfy({ $0.epochMillis < $1.epochMillis }) else {
+                report.problems.append("\(path): not sorted by time or a duplicate instant")
+                continue
+            }
+            let byDay = Dictionary(grouping: samples, by: \.localDate)
+            for date in Set(byDay.keys).union(expected.keys).sorted() {
+                report.daysChecked += 1
+                let found = byDay[date] ?? []
+                guard let entry = expected[date] else {
+                    report.problems.append("\(path): \(date) has \(found.count) HRV windows the manifest does not list")
+                    continue
+                }
+                if found.count != entry.rows {
+                    report.problems.append("\(path): \(date) has \(found.count) HRV windows, the manifest says \(entry.rows)")
+                } else if let sha = entry.sha256, CanonicalDigest.sha256(hrv: found) != sha {
+                    report.problems.append("\(path): \(date) HRV windows differ from the manifest's sha256")
+                }
+            }
+        }
+        for (month, format) in monthFiles(in: layout.userFolder + "/" + Series.hrv.folderName)
+        where byMonth[month]?.contains(where: { $0.value.format == format }) != true {
+            report.problems.append("\(layout.seriesFile(.hrv, month, format)): not described by the manifest (a stale file, or the manifest was replaced)")
+        }
     }
 
     private func check(_ detail: Detail, _ month: YearMonth, expected: [LocalDate: Manifest.DayEntry], into report: inout VerifyReport) throws(ExportError) {
@@ -91,7 +140,8 @@ public struct Verify: Sendable {
         }
     }
 
-    private func checkDaily(_ month: YearMonth, into report: inout VerifyReport) throws(ExportError) {
+    /// The daily file: sorted, unique dates of its month, and each row the manifest lists equal to its digest.
+    private func checkDaily(_ month: YearMonth, expected: [LocalDate: Manifest.DayEntry], into report: inout VerifyReport) throws(ExportError) {
         for format in OutputFormat.allCases {
             let path = layout.dailyFile(month, format)
             guard FileSystem.exists(path) else { continue }
@@ -101,6 +151,17 @@ public struct Verify: Sendable {
                 let dates = rows.map(\.date)
                 if dates != dates.sorted() || Set(dates).count != dates.count || dates.contains(where: { $0.month != month }) {
                     report.problems.append("\(path): dates are not sorted, unique and within \(month)")
+                }
+                let byDate = Dictionary(rows.map { ($0.date, $0) }, uniquingKeysWith: { a, _ in a })
+                for (date, entry) in expected.sorted(by: { $0.key < $1.key }) where entry.format == format {
+                    report.daysChecked += 1
+                    guard let row = byDate[date] else {
+                        report.problems.append("\(path): \(date) is listed by the manifest but has no row")
+                        continue
+                    }
+                    if let sha = entry.sha256, CanonicalDigest.sha256(daily: [row]) != sha {
+                        report.problems.append("\(path): \(date) differs from the manifest's sha256")
+                    }
                 }
             } catch {
                 report.problems.append(error.description)

@@ -3,7 +3,10 @@ import Gzip
 /// Gzip-compressed CSV: `time,local_time,utc_offset_min,bpm`, times in ISO 8601 (`time` with `Z`).
 public struct CSVMonthFormat: MonthFileFormat {
     public static let intradayHeader = "time,local_time,utc_offset_min,bpm\n"
-    public static let dailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples\n"
+    /// The daily header of 0.1 files, before the HRV columns: such a file is still ours to replace.
+    static let firstRoundDailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples\n"
+    public static let dailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples,hrv_rmssd_ms,hrv_deep_rmssd_ms,hrv_nrem_bpm,hrv_entropy\n"
+    public static let hrvHeader = "time,local_time,utc_offset_min,rmssd_ms,coverage,lf,hf,sdnn_ms\n"
 
     public var format: OutputFormat { .csv }
 
@@ -38,18 +41,27 @@ public struct CSVMonthFormat: MonthFileFormat {
         }
     }
 
+    /// Nulls are empty fields; doubles in their shortest text that reads back exactly (`30.0`, `0.935`, `1e-05`).
     public func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
         var text = Array(Self.dailyHeader.utf8)
         for row in rows {
-            text += Array(row.date.description.utf8)
+            text += Array(DailyCanonical.line(row).utf8)
+        }
+        try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
+    }
+
+    public func writeHRV(_ samples: [HRVSample], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
+        var text = Array(Self.hrvHeader.utf8)
+        for s in samples {
+            TimestampText.append(millis: s.epochMillis, zulu: true, to: &text)
             text.append(UInt8(ascii: ","))
-            if let resting = row.summary.restingBPM { TimestampText.appendInteger(Int(resting), &text) }
-            for minutes in row.summary.zoneMinutes {
+            TimestampText.append(millis: s.localMillis, zulu: false, to: &text)
+            text.append(UInt8(ascii: ","))
+            TimestampText.appendInteger(Int(s.utcOffsetMinutes), &text)
+            for value in [s.rmssd, s.coverage, s.lf, s.hf, s.sdnn] {
                 text.append(UInt8(ascii: ","))
-                TimestampText.appendInteger(Int(minutes), &text)
+                if let value { text += Array(value.description.utf8) }
             }
-            text.append(UInt8(ascii: ","))
-            TimestampText.appendInteger(Int(row.samples), &text)
             text.append(UInt8(ascii: "\n"))
         }
         try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
@@ -71,21 +83,48 @@ public struct CSVMonthFormat: MonthFileFormat {
     public func readDaily(from path: String) throws(ExportError) -> [DailyRow] {
         var rows = [DailyRow]()
         try Self.readLines(path, header: Self.dailyHeader) { (fields, line) throws(ExportError) in
-            let numbers = fields.dropFirst().map { Self.integer($0) }
-            guard fields.count == 7, let date = LocalDate(String(decoding: fields[0], as: UTF8.self)),
-                  numbers.dropFirst().allSatisfy({ $0 != nil }), fields[1].isEmpty || numbers[0] != nil,
-                  let samples = numbers[5].flatMap(Int32.init(exactly:)) else {
-                throw .corrupt(path: path, message: "line \(line) is not a daily row")
+            let bad = ExportError.corrupt(path: path, message: "line \(line) is not a daily row")
+            guard fields.count == 11, let date = LocalDate(String(decoding: fields[0], as: UTF8.self)) else { throw bad }
+            func integer(_ i: Int) throws(ExportError) -> Int? {
+                guard !fields[i].isEmpty else { return nil }
+                guard let value = Self.integer(fields[i]) else { throw bad }
+                return value
             }
-            let zones = numbers[1...4].map { Int16(clamping: $0!) }
-            rows.append(DailyRow(date: date, summary: DailySummary(restingBPM: numbers[0].map { Int16(clamping: $0) }, zoneMinutes: zones), samples: samples))
+            func double(_ i: Int) throws(ExportError) -> Double? {
+                guard !fields[i].isEmpty else { return nil }
+                guard let value = Double(String(decoding: fields[i], as: UTF8.self)), value.isFinite else { throw bad }
+                return value
+            }
+            var zones = [Int16]()
+            for i in 2...5 { if let minutes = try integer(i) { zones.append(Int16(clamping: minutes)) } }
+            guard zones.isEmpty || zones.count == 4, let samples = try integer(6).flatMap(Int32.init(exactly:)) else { throw bad }
+            let values = DailyValues(restingBPM: try integer(1).map { Int16(clamping: $0) }, zoneMinutes: zones.isEmpty ? nil : zones,
+                                     hrvRMSSD: try double(7), hrvDeepRMSSD: try double(8), hrvNREMBPM: try double(9), hrvEntropy: try double(10))
+            rows.append(DailyRow(date: date, values: values, samples: samples))
         }
         return rows
     }
 
+    public func readHRV(from path: String) throws(ExportError) -> [HRVSample] {
+        var samples = [HRVSample]()
+        try Self.readLines(path, header: Self.hrvHeader) { (fields, line) throws(ExportError) in
+            let bad = ExportError.corrupt(path: path, message: "line \(line) is not `\(Self.hrvHeader.dropLast())` with a consistent local time")
+            guard fields.count == 8, let time = TimestampText.parse(fields[0], zulu: true), let local = TimestampText.parse(fields[1], zulu: false),
+                  let offset = Self.integer(fields[2]).flatMap(Int16.init(exactly:)), local == time + Int64(offset) * 60_000 else { throw bad }
+            var values = [Double?]()
+            for field in fields[3...] {
+                if field.isEmpty { values.append(nil); continue }
+                guard let value = Double(String(decoding: field, as: UTF8.self)), value.isFinite else { throw bad }
+                values.append(value)
+            }
+            samples.append(HRVSample(epochMillis: time, utcOffsetMinutes: offset, rmssd: values[0], coverage: values[1], lf: values[2], hf: values[3], sdnn: values[4]))
+        }
+        return samples
+    }
+
     public func isOurs(_ path: String) -> Bool {
-        guard let bytes = try? FileSystem.read(path), let head = GzipDecoder.head(bytes, count: 128) else { return false }
-        return [Self.intradayHeader, Self.dailyHeader].contains { head.starts(with: Array($0.utf8)) }
+        guard let bytes = try? FileSystem.read(path), let head = GzipDecoder.head(bytes, count: 256) else { return false }
+        return [Self.intradayHeader, Self.dailyHeader, Self.firstRoundDailyHeader, Self.hrvHeader].contains { head.starts(with: Array($0.utf8)) }
     }
 
     private static func readLines(_ path: String, header: String, _ row: ([ArraySlice<UInt8>], Int) throws(ExportError) -> Void) throws(ExportError) {

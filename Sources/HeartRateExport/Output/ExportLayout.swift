@@ -25,7 +25,10 @@ public struct ExportLayout: Sendable {
         "\(seriesFolder(detail))/\(month).\(format.fileExtension)"
     }
 
-    public func dailyFile(_ month: YearMonth, _ format: OutputFormat) -> String {
-        "\(userFolder)/heart_rate_daily/\(month).\(format.fileExtension)"
+    public func dailyFile(_ month: YearMonth, _ format: OutputFormat) -> String { seriesFile(.daily, month, format) }
+
+    /// `<out>/<user>/<series folder>/<YYYY-MM>.<ext>` for any series.
+    public func seriesFile(_ series: Series, _ month: YearMonth, _ format: OutputFormat) -> String {
+        "\(userFolder)/\(series.folderName)/\(month).\(format.fileExtension)"
     }
 }

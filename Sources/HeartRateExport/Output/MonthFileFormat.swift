@@ -20,15 +20,16 @@ public struct MonthFileContext: Sendable {
     }
 }
 
-/// One row of the daily file.
+/// One row of the daily file: what the sources say of the day, and how many rows the finest sample detail of
+/// the export holds for it.
 public struct DailyRow: Sendable, Equatable {
     public var date: LocalDate
-    public var summary: DailySummary
+    public var values: DailyValues
     public var samples: Int32
 
-    public init(date: LocalDate, summary: DailySummary, samples: Int32) {
+    public init(date: LocalDate, values: DailyValues, samples: Int32) {
         self.date = date
-        self.summary = summary
+        self.values = values
         self.samples = samples
     }
 }
@@ -40,9 +41,12 @@ public protocol MonthFileFormat: Sendable {
     /// Intraday rows of the month's days, already sorted by time and free of duplicates across days.
     func writeIntraday(_ days: [NormalizedDay], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
     func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
+    /// The month's HRV windows, sorted by time and free of duplicates.
+    func writeHRV(_ samples: [HRVSample], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError)
     /// The rows of an intraday file, in file order; a damaged or foreign file is `ExportError.corrupt`.
     func readIntraday(from path: String) throws(ExportError) -> [Sample]
     func readDaily(from path: String) throws(ExportError) -> [DailyRow]
+    func readHRV(from path: String) throws(ExportError) -> [HRVSample]
     /// Whether the file at `path` is one hrexport wrote (intact enough to tell): only such a file is
     /// replaced without `--force`.
     func isOurs(_ path: String) -> Bool

@@ -77,10 +77,6 @@ extension MonthAssembler {
         }
         intraday = Self.disjoint(intraday)
         let contents = Dictionary(uniqueKeysWithValues: intraday.map { ($0.date, $0) })
-        let daily = ordered.compactMap { date -> DailyRow? in
-            guard let entry = byDate[date], let day = entry.day else { return nil }
-            return DailyRow(date: date, summary: day.summary, samples: entry.status.hasRows ? Int32(day.samples.count) : 0)
-        }
         let zone = intraday.last?.timeZone ?? fresh.last?.day?.timeZone ?? ""
         var context = MonthFileContext(user: user, source: source, detail: detail, month: month, timeZone: zone)
         context.sources = Array(Set(intraday.map(\.source))).sorted { $0.rawValue < $1.rawValue }
@@ -93,38 +89,17 @@ extension MonthAssembler {
             files.append(path)
             try removeOtherFormats { layout.intradayFile(detail, month, $0) }
         }
-        if !daily.isEmpty {
-            let path = layout.dailyFile(month, format.format)
-            try refuseForeign(path)
-            try format.writeDaily(try withOtherDetailsDays(daily, month), context: context, to: path, permissions: permissions)
-            files.append(path)
-            try removeOtherFormats { layout.dailyFile(month, $0) }
-        }
         return WrittenMonth(month: month, days: updated, rowsInFile: rows, files: files, format: format.format, contents: contents)
     }
 
     private func isUnchanged(_ month: YearMonth, _ fresh: [ProcessedDay]) -> Bool {
         let rows = fresh.contains { $0.rows > 0 } || month.days.contains { (priorEntries[$0]?.rows ?? 0) > 0 }
-        guard !rows || FileSystem.exists(layout.intradayFile(detail, month, format.format)),
-              FileSystem.exists(layout.dailyFile(month, format.format)) else { return false }
+        guard !rows || FileSystem.exists(layout.intradayFile(detail, month, format.format)) else { return false }
         return fresh.allSatisfy { day in
             guard let prior = priorEntries[day.date], prior.status == day.status, prior.rows == day.rows,
                   day.rows == 0 || prior.format == format.format else { return false }
             return day.day.map { CanonicalDigest.sha256(of: $0.samples) } == prior.sha256
         }
-    }
-
-    /// The daily file is shared by every detail: keep the days that only another detail's export holds
-    /// (a 1sec backfill of part of a month must not drop the 1min export's other days).
-    private func withOtherDetailsDays(_ rows: [DailyRow], _ month: YearMonth) throws(ExportError) -> [DailyRow] {
-        var byDate = [LocalDate: DailyRow]()
-        for existing in OutputFormat.allCases.reversed() where FileSystem.exists(layout.dailyFile(month, existing)) {
-            let reader = MonthFileFormats.format(existing)
-            guard reader.isOurs(layout.dailyFile(month, existing)) else { continue }
-            for row in try reader.readDaily(from: layout.dailyFile(month, existing)) { byDate[row.date] = row }
-        }
-        for row in rows { byDate[row.date] = row }
-        return byDate.keys.sorted().map { byDate[$0]! }
     }
 
     /// A file that is not ours, or too damaged to tell, may be somebody's work: never replaced silently.

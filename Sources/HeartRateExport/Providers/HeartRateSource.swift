@@ -33,6 +33,11 @@ public protocol HeartRateSource: Sendable {
     func account() async throws -> SourceAccount
     /// The raw body of one local day at the source's raw detail (`kind.rawDetail(for:)`).
     func fetchDay(_ date: LocalDate, rawDetail: Detail) async throws -> Result<[UInt8], DayFailure>
+    /// The intraday HRV body of a day (Fitbit: the night ending on it; Google: the local day's samples).
+    func fetchHRV(_ date: LocalDate) async throws -> Result<[UInt8], DayFailure>
+    /// One body of daily summaries (resting heart rate, nightly HRV) for consecutive days, at most `dailyRangeLimit`.
+    func fetchDaily(_ days: ClosedRange<LocalDate>) async throws -> Result<[UInt8], DayFailure>
+    var dailyRangeLimit: Int { get }
     /// Requests sent so far (for the run summary).
     func requestsSent() async -> Int
 }

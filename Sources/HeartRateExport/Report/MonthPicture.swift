@@ -1,13 +1,15 @@
 import Foundation
 
 /// What one month looks like, computed from the files on disk: median bpm per local day and hour, the
-/// daily resting heart rate, and each day's status. The SVG is drawn from this value alone.
+/// daily resting heart rate, the nightly HRV (RMSSD), and each day's status. The SVG is drawn from this value alone.
 public struct MonthPicture: Sendable, Equatable {
     public var month: YearMonth
     public var detail: Detail
     /// [day index][hour] = median bpm, nil where there is no sample.
     public var medians: [[Int?]]
     public var resting: [Int?]
+    /// The night's RMSSD in ms, from the daily file; nil for a night without a measurement.
+    public var hrv: [Double?]
     public var statuses: [DayStatus?]
     public var rows: Int
 
@@ -32,15 +34,18 @@ public struct MonthPicture: Sendable, Equatable {
             }
         }
         var resting = [Int?](repeating: nil, count: dates.count)
+        var hrv = [Double?](repeating: nil, count: dates.count)
         for candidate in [format] + OutputFormat.allCases where FileSystem.exists(layout.dailyFile(month, candidate)) {
             for row in try MonthFileFormats.format(candidate).readDaily(from: layout.dailyFile(month, candidate)) {
                 let index = row.date.daysSinceEpoch - month.firstDay.daysSinceEpoch
-                if index >= 0, index < dates.count { resting[index] = row.summary.restingBPM.map(Int.init) }
+                guard index >= 0, index < dates.count else { continue }
+                resting[index] = row.values.restingBPM.map(Int.init)
+                hrv[index] = row.values.hrvRMSSD
             }
             break
         }
         return MonthPicture(month: month, detail: detail,
-                            medians: buckets.map { $0.map(Self.median) }, resting: resting,
+                            medians: buckets.map { $0.map(Self.median) }, resting: resting, hrv: hrv,
                             statuses: dates.map { entries[$0]?.status }, rows: rows)
     }
 

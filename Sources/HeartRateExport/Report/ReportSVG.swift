@@ -1,7 +1,7 @@
 import Foundation
 
 /// Self-contained SVG (no fonts to fetch, no scripts): a heat map of days × hours coloured by median bpm,
-/// the daily resting heart rate as a line, and the days with gaps marked.
+/// the daily resting heart rate as a line and, under it, the nightly HRV (RMSSD), and the days with gaps marked.
 public enum ReportSVG {
     static let scaleLow = 40.0, scaleHigh = 160.0
 
@@ -10,7 +10,8 @@ public enum ReportSVG {
         let left = 78.0, top = 64.0
         let mapWidth = cell.w * 24, mapHeight = cell.h * Double(picture.days)
         let chartTop = top + mapHeight + 56, chartHeight = 150.0
-        let width = left + mapWidth + 190, height = chartTop + chartHeight + 60
+        let hrvTop = chartTop + chartHeight + 56
+        let width = left + mapWidth + 190, height = hrvTop + chartHeight + 60
         var svg = header(width: width, height: height)
         svg += text(left, 28, "Heart rate of \(user), \(picture.month) (\(picture.detail.rawValue), \(picture.rows.formatted()) samples)", size: 18, weight: "bold")
         svg += text(left, 48, "Median bpm per local hour. Days marked \u{2715} are not complete (partial, empty, no access, failed or not exported).", size: 11, fill: "#555")
@@ -30,7 +31,11 @@ public enum ReportSVG {
             }
         }
         svg += legend(x: left + mapWidth + 120, y: top + 10)
-        svg += restingChart(picture, x: left, y: chartTop, width: mapWidth, height: chartHeight, step: cell.w * 24 / Double(picture.days))
+        let step = cell.w * 24 / Double(picture.days)
+        svg += lineChart(picture, picture.resting.map { $0.map(Double.init) }, title: "Resting heart rate (bpm)", unit: "bpm", kind: "resting",
+                         colour: "#c2185b", x: left, y: chartTop, width: mapWidth, height: chartHeight, step: step)
+        svg += lineChart(picture, picture.hrv, title: "Nightly heart-rate variability (RMSSD, ms)", unit: "ms", kind: "hrv",
+                         colour: "#1565c0", x: left, y: hrvTop, width: mapWidth, height: chartHeight, step: step)
         return svg + "</svg>\n"
     }
 
@@ -62,31 +67,36 @@ public enum ReportSVG {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     }
 
-    private static func restingChart(_ picture: MonthPicture, x: Double, y: Double, width: Double, height: Double, step: Double) -> String {
-        var svg = text(x, y - 10, "Resting heart rate (bpm)", size: 12, weight: "bold")
-        let values = picture.resting.compactMap { $0 }
-        let low = Double((values.min() ?? 50) - 3), high = Double((values.max() ?? 70) + 3)
+    /// One value per day as points joined by a line, a gap where a day has none; `kind` names the points
+    /// (`class="hrv"`), so that a reader (or a test) can count them.
+    private static func lineChart(_ picture: MonthPicture, _ series: [Double?], title: String, unit: String, kind: String, colour: String,
+                                  x: Double, y: Double, width: Double, height: Double, step: Double) -> String {
+        var svg = text(x, y - 10, title, size: 12, weight: "bold")
+        let values = series.compactMap { $0 }
+        let low = ((values.min() ?? 50) - 3).rounded(.down), high = ((values.max() ?? 70) + 3).rounded(.up)
         svg += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" fill=\"none\" stroke=\"#ccc\"/>\n"
         for tick in [low, (low + high) / 2, high] {
             let ty = y + height - (tick - low) / max(1, high - low) * height
             svg += text(x - 6, ty + 4, String(Int(tick.rounded())), size: 10, fill: "#444", anchor: "end")
         }
+        if values.isEmpty { svg += text(x + 8, y + height / 2, "no value this month", size: 11, fill: "#888") }
         // One polyline per run of days with a value, so a gap shows as a gap.
         var runs = [[String]]()
         var current = [String]()
-        for (day, value) in picture.resting.enumerated() {
+        for (day, value) in series.enumerated() {
             guard let value else {
                 if !current.isEmpty { runs.append(current); current = [] }
                 continue
             }
             let px = x + (Double(day) + 0.5) * step
-            let py = y + height - (Double(value) - low) / max(1, high - low) * height
+            let py = y + height - (value - low) / max(1, high - low) * height
             current.append("\(fmt(px)),\(fmt(py))")
-            svg += "<circle cx=\"\(fmt(px))\" cy=\"\(fmt(py))\" r=\"2.5\" fill=\"#c2185b\"><title>\(picture.month.firstDay.adding(days: day)): \(value) bpm</title></circle>\n"
+            let shown = value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+            svg += "<circle class=\"\(kind)\" cx=\"\(fmt(px))\" cy=\"\(fmt(py))\" r=\"2.5\" fill=\"\(colour)\"><title>\(picture.month.firstDay.adding(days: day)): \(shown) \(unit)</title></circle>\n"
         }
         if !current.isEmpty { runs.append(current) }
         for run in runs where run.count > 1 {
-            svg += "<polyline points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"#c2185b\" stroke-width=\"1.5\"/>\n"
+            svg += "<polyline points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
         }
         for day in 0..<picture.days where picture.isGap(day) {
             svg += "<rect x=\"\(fmt(x + Double(day) * step))\" y=\"\(fmt(y + height + 4))\" width=\"\(fmt(step - 1))\" height=\"4\" fill=\"#b00020\"/>\n"

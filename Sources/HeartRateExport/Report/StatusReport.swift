@@ -71,10 +71,10 @@ public struct StatusReport: Encodable {
         deviceLastSync = manifest.lastRun?.deviceLastSync
         timezones = manifest.timezones
         var months = [String: Month]()
-        for (detail, days) in manifest.days {
-            for (date, entry) in days {
-                let key = "\(detail.rawValue) \(date.month)"
-                var m = months[key] ?? Month(detail: detail.rawValue, month: date.month.description)
+        for series in manifest.seriesPresent {
+            for (date, entry) in manifest.entries(series) {
+                let key = "\(series.name) \(date.month)"
+                var m = months[key] ?? Month(detail: series.name, month: date.month.description)
                 switch entry.status {
                 case .complete: m.complete += 1
                 case .partial: m.partial += 1
@@ -84,24 +84,25 @@ public struct StatusReport: Encodable {
                 }
                 m.rows += entry.rows
                 months[key] = m
-                if entry.rows > 0 { sources[entry.source.rawValue, default: 0] += 1 }
+                if entry.rows > 0, series.detail != nil { sources[entry.source.rawValue, default: 0] += 1 }
             }
         }
         for (key, var m) in months {
-            guard let detail = Detail(rawValue: m.detail), let month = YearMonth(m.month) else { continue }
-            let entries = manifest.days[detail] ?? [:]
+            guard let series = Series(name: m.detail), let month = YearMonth(m.month) else { continue }
+            let entries = manifest.entries(series)
             m.days = String(month.days.map { Self.symbol(entries[$0]?.status) })
             let format = month.days.compactMap { entries[$0]?.format }.first
-            m.fileBytes = format.flatMap { FileSystem.size(layout.intradayFile(detail, month, $0)) }
+            m.fileBytes = format.flatMap { FileSystem.size(layout.seriesFile(series, month, $0)) }
             months[key] = m
         }
-        self.months = months.values.sorted { ($0.detail, $0.month) < ($1.detail, $1.month) }
+        // Each series in its order (1sec, 1min, 5min, 15min, hrv, daily), then by month.
+        self.months = months.values.sorted { (Series(name: $0.detail)!, $0.month) < (Series(name: $1.detail)!, $1.month) }
     }
 
     /// Made to be read in five seconds: one line per month with its days drawn, then what is missing and why.
     public var table: String {
         var lines = ["user \(user)"]
-        for detail in Swift.Set(months.map(\.detail)).sorted(by: { (Detail(rawValue: $0) ?? .oneMinute) < (Detail(rawValue: $1) ?? .oneMinute) }) {
+        for detail in Swift.Set(months.map(\.detail)).compactMap({ Series(name: $0) }).sorted().map(\.name) {
             lines.append("")
             lines.append(detail.padding(9) + "1        10        20        31  complete partial empty no_access failed       rows       size")
             for m in months where m.detail == detail {

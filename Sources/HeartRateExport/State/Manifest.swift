@@ -76,6 +76,42 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var exitCode: Int32 = 0
         /// The device's `lastSyncTime` (local wall clock) this run saw.
         public var deviceLastSync: String?
+        /// The days of the series beyond the samples (`hrv`, `daily`), by status; the counts above are the samples'.
+        public var series: [String: Tally]?
+
+        /// How many days of one series ended in each status.
+        public struct Tally: Codable, Sendable, Equatable {
+            public var complete = 0
+            public var partial = 0
+            public var empty = 0
+            public var noAccess = 0
+            public var failed = 0
+
+            public var days: Int { complete + partial + empty + noAccess + failed }
+
+            enum CodingKeys: String, CodingKey {
+                case complete, partial, empty, failed
+                case noAccess = "no_access"
+            }
+        }
+
+        /// Counts the days of a series beyond the samples.
+        public mutating func count(_ statuses: [DayStatus], of other: Series) {
+            var tally = series?[other.name] ?? Tally()
+            for status in statuses {
+                switch status {
+                case .complete: tally.complete += 1
+                case .partial: tally.partial += 1
+                case .empty: tally.empty += 1
+                case .noAccess: tally.noAccess += 1
+                case .failed: tally.failed += 1
+                }
+            }
+            series = (series ?? [:]).merging([other.name: tally]) { $1 }
+        }
+
+        /// Days that failed in any series: what makes the exit code 1.
+        public var failedDays: Int { failed + (series ?? [:]).values.reduce(0) { $0 + $1.failed } }
 
         public init(command: String, startedAt: String, finishedAt: String, detail: Detail, from: LocalDate?, to: LocalDate?) {
             self.command = command
@@ -99,14 +135,17 @@ public struct Manifest: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case command, detail, from, to, complete, partial, empty, failed, requests, rows
             case startedAt = "started_at", finishedAt = "finished_at", noAccess = "no_access"
-            case filesWritten = "files_written", exitCode = "exit_code", deviceLastSync = "device_last_sync"
+            case filesWritten = "files_written", exitCode = "exit_code", deviceLastSync = "device_last_sync", series
         }
     }
 
     public var manifestVersion: Int
     public var user: String
     public var source: SourceKind
+    /// The sample details' days; `hrv` and `daily` are the other series, written under the same `days` key.
     public var days: [Detail: [LocalDate: DayEntry]]
+    public var hrv: [LocalDate: DayEntry] = [:]
+    public var daily: [LocalDate: DayEntry] = [:]
     public var timezones: TimeZoneHistory
     public var token: TokenIdentity?
     public var lastRun: RunSummary?
@@ -135,9 +174,9 @@ public struct Manifest: Codable, Sendable, Equatable {
         source = try c.decodeIfPresent(SourceKind.self, forKey: .source) ?? .fitbit
         let raw = try c.decode([String: [String: DayEntry]].self, forKey: .days)
         var days = [Detail: [LocalDate: DayEntry]]()
-        for (detailName, entries) in raw {
-            guard let detail = Detail(rawValue: detailName) else {
-                throw DecodingError.dataCorruptedError(forKey: .days, in: c, debugDescription: "unknown detail \(detailName)")
+        for (seriesName, entries) in raw {
+            guard let series = Series(name: seriesName) else {
+                throw DecodingError.dataCorruptedError(forKey: .days, in: c, debugDescription: "unknown series \(seriesName)")
             }
             var byDate = [LocalDate: DayEntry]()
             for (dateText, entry) in entries {
@@ -146,7 +185,11 @@ public struct Manifest: Codable, Sendable, Equatable {
                 }
                 byDate[date] = entry
             }
-            days[detail] = byDate
+            switch series {
+            case .samples(let detail): days[detail] = byDate
+            case .hrv: hrv = byDate
+            case .daily: daily = byDate
+            }
         }
         self.days = days
         timezones = try c.decodeIfPresent(TimeZoneHistory.self, forKey: .timezones) ?? TimeZoneHistory()
@@ -160,8 +203,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         try c.encode(user, forKey: .user)
         try c.encode(source, forKey: .source)
         var raw = [String: [String: DayEntry]]()
-        for (detail, entries) in days {
-            raw[detail.rawValue] = Dictionary(uniqueKeysWithValues: entries.map { ($0.key.description, $0.value) })
+        for series in seriesPresent {
+            raw[series.name] = Dictionary(uniqueKeysWithValues: entries(series).map { ($0.key.description, $0.value) })
         }
         try c.encode(raw, forKey: .days)
         try c.encode(timezones, forKey: .timezones)
@@ -171,13 +214,42 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     public func entry(_ detail: Detail, _ date: LocalDate) -> DayEntry? { days[detail]?[date] }
 
+    /// The series the export holds, in their order.
+    public var seriesPresent: [Series] {
+        (days.keys.map(Series.samples) + (hrv.isEmpty ? [] : [.hrv]) + (daily.isEmpty ? [] : [.daily])).sorted()
+    }
+
+    public func entries(_ series: Series) -> [LocalDate: DayEntry] {
+        switch series {
+        case .samples(let detail): days[detail] ?? [:]
+        case .hrv: hrv
+        case .daily: daily
+        }
+    }
+
+    public mutating func set(_ entry: DayEntry, _ series: Series, _ date: LocalDate) {
+        switch series {
+        case .samples(let detail): days[detail, default: [:]][date] = entry
+        case .hrv: hrv[date] = entry
+        case .daily: daily[date] = entry
+        }
+    }
+
+    /// The rows the finest sample detail holds for a day: the daily file's `samples`.
+    public func finestSampleRows(_ date: LocalDate) -> Int {
+        for detail in Detail.allCases.sorted() { if let entry = days[detail]?[date] { return entry.status.hasRows ? entry.rows : 0 } }
+        return 0
+    }
+
     public mutating func set(_ entry: DayEntry, _ detail: Detail, _ date: LocalDate) {
         days[detail, default: [:]][date] = entry
     }
 
     /// The format the latest written day of a detail is in: what a run without `--format` continues with.
-    public func recordedFormat(_ detail: Detail) -> OutputFormat? {
-        days[detail]?.filter { $0.value.format != nil }.max { $0.key < $1.key }?.value.format
+    public func recordedFormat(_ detail: Detail) -> OutputFormat? { recordedFormat(.samples(detail)) }
+
+    public func recordedFormat(_ series: Series) -> OutputFormat? {
+        entries(series).filter { $0.value.format != nil }.max { $0.key < $1.key }?.value.format
     }
 
     /// After a month file is written, every day in it is in its format; rows and sha256 describe the day

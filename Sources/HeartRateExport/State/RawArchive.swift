@@ -31,7 +31,9 @@ public struct RawBody: Sendable {
     }
 }
 
-/// `<out>/<user>/raw/<source>/<detail>/<YYYY-MM>/<date>.json.gz`: the source of truth month files derive from.
+/// `<out>/<user>/raw/<source>/<folder>/<YYYY-MM>/<date>.json.gz`: the source of truth month files derive from.
+/// A folder per data type: each sample detail (`1min`, ...), `hrv` (a day's intraday HRV) and `daily` (bodies of
+/// daily summaries, each filed under the first day it covers).
 ///
 /// Fetch time and the device's last sync ride in the gzip header's comment field, so body and metadata are
 /// one atomic file and a rerun after kill -9 knows whether a stored body is final.
@@ -46,20 +48,35 @@ public struct RawArchive: Sendable {
         self.permissions = permissions
     }
 
-    public func path(_ detail: Detail, _ date: LocalDate) -> String {
-        "\(root)/\(detail.rawValue)/\(date.month)/\(date).json.gz"
+    public func path(_ detail: Detail, _ date: LocalDate) -> String { path(folder: detail.rawValue, date) }
+
+    public func path(folder: String, _ date: LocalDate) -> String {
+        "\(root)/\(folder)/\(date.month)/\(date).json.gz"
     }
 
     /// `level` 1 for bulk copies (a Takeout import), where deflate's time would dominate; 6 otherwise.
     public func store(_ body: RawBody, detail: Detail, date: LocalDate, level: Int32 = 6) throws(ExportError) {
+        try store(body, folder: detail.rawValue, date: date, level: level)
+    }
+
+    public func store(_ body: RawBody, folder: String, date: LocalDate, level: Int32 = 6) throws(ExportError) {
         let comment = "hrexport fetched_at=\(Int64(body.fetchedAt)) last_sync=\(body.lastSync?.description ?? "none")"
             + body.notes.sorted { $0.key < $1.key }.map { " \($0.key)=\(FormEncoding.escape($0.value))" }.joined()
-        try AtomicFile.write(GzipEncoder.compress(body.bytes, level: level, comment: comment), to: path(detail, date), permissions: permissions)
+        try AtomicFile.write(GzipEncoder.compress(body.bytes, level: level, comment: comment), to: path(folder: folder, date), permissions: permissions)
     }
 
     /// The stored body, or nil when there is none. A damaged file is an error naming it.
-    public func load(_ detail: Detail, _ date: LocalDate) throws(ExportError) -> RawBody? {
-        let path = path(detail, date)
+    public func load(_ detail: Detail, _ date: LocalDate) throws(ExportError) -> RawBody? { try load(folder: detail.rawValue, date) }
+
+    /// The days of a month that have a body in a folder, in order.
+    public func dates(folder: String, month: YearMonth) -> [LocalDate] {
+        FileSystem.list("\(root)/\(folder)/\(month)").compactMap { name in
+            name.hasSuffix(".json.gz") ? LocalDate(name.dropLast(8)) : nil
+        }.filter { $0.month == month }.sorted()
+    }
+
+    public func load(folder: String, _ date: LocalDate) throws(ExportError) -> RawBody? {
+        let path = path(folder: folder, date)
         guard let file = try FileSystem.read(path) else { return nil }
         let bytes: [UInt8]
         do { bytes = try GzipDecoder.decompress(file, limit: RawBody.maxBytes) } catch {

@@ -26,6 +26,18 @@ public struct FitbitClient: HeartRateSource {
         try await heartRateDay(date, detail: rawDetail)
     }
 
+    /// The night that ends on `date`, window by window.
+    public func fetchHRV(_ date: LocalDate) async throws -> Result<[UInt8], DayFailure> {
+        try await body("/1/user/-/hrv/date/\(date)/all.json", date: date, what: "HRV")
+    }
+
+    /// The nightly HRV summaries of up to 30 days in one request.
+    public func fetchDaily(_ days: ClosedRange<LocalDate>) async throws -> Result<[UInt8], DayFailure> {
+        try await body("/1/user/-/hrv/date/\(days.lowerBound)/\(days.upperBound).json", date: days.lowerBound, what: "daily HRV")
+    }
+
+    public var dailyRangeLimit: Int { 30 }
+
     public func requestsSent() async -> Int { await requester.budget.requestsSent }
 
     func get(_ path: String) async throws -> HTTPResult { try await requester.get(path) }
@@ -54,16 +66,22 @@ public struct FitbitClient: HeartRateSource {
 
     /// The raw body of one day, or why it could not be had.
     public func heartRateDay(_ date: LocalDate, detail: Detail) async throws -> Result<[UInt8], DayFailure> {
+        try await body("/1/user/-/activities/heart/date/\(date)/1d/\(detail.rawValue).json", date: date, what: "heart-rate")
+    }
+
+    /// One GET of a day's data: the body, or the day's failure; a 403 (the heartrate scope, which HRV needs too)
+    /// ends the run.
+    private func body(_ path: String, date: LocalDate, what: String) async throws -> Result<[UInt8], DayFailure> {
         do {
-            let result = try await get("/1/user/-/activities/heart/date/\(date)/1d/\(detail.rawValue).json")
+            let result = try await get(path)
             switch result.status {
             case 200:
                 return .success(result.body)
             case 403:
-                throw ExportError.authorizationNeeded("the heart-rate endpoint answered 403 (\(APIErrorBody(result.body).types.first ?? "insufficient_scope")): the token lacks the heartrate scope")
+                throw ExportError.authorizationNeeded("the \(what) endpoint answered 403 (\(APIErrorBody(result.body).types.first ?? "insufficient_scope")): the token lacks the heartrate scope")
             default:
                 let body = APIErrorBody(result.body)
-                return .failure(DayFailure(date: date, kind: .http, httpStatus: result.status, message: "heart-rate request refused" + body.summary))
+                return .failure(DayFailure(date: date, kind: .http, httpStatus: result.status, message: "\(what) request refused" + body.summary))
             }
         } catch let failure as RequestFailure {
             return .failure(DayFailure(date: date, kind: failure.status == nil ? .network : .http, httpStatus: failure.status, message: failure.message))

@@ -38,7 +38,48 @@ public struct GoogleClient: HeartRateSource {
     /// Every page of one local day (`civil_time` filter, the API knows no zone names), kept together as one
     /// JSON array of page bodies: the raw archive's file for the day.
     public func fetchDay(_ date: LocalDate, rawDetail: Detail) async throws -> Result<[UInt8], DayFailure> {
-        let filter = "heart_rate.sample_time.civil_time >= \"\(date)T00:00:00\" AND heart_rate.sample_time.civil_time < \"\(date.adding(days: 1))T00:00:00\""
+        try await pages(type: "heart-rate", filter: Self.civilDay("heart_rate", date), date: date, what: "heart-rate").map(Self.array)
+    }
+
+    /// The day's heart-rate variability samples, as one JSON array of page bodies.
+    public func fetchHRV(_ date: LocalDate) async throws -> Result<[UInt8], DayFailure> {
+        try await pages(type: "heart-rate-variability", filter: Self.civilDay("heart_rate_variability", date), date: date, what: "HRV").map(Self.array)
+    }
+
+    /// A month of daily summaries: `daily-resting-heart-rate` and `daily-heart-rate-variability`, one request each
+    /// for the whole range (not one per day), stored together as `{"resting":[pages],"hrv":[pages]}`.
+    public func fetchDaily(_ days: ClosedRange<LocalDate>) async throws -> Result<[UInt8], DayFailure> {
+        func range(_ snake: String) -> String {
+            "\(snake).date >= \"\(days.lowerBound)\" AND \(snake).date < \"\(days.upperBound.adding(days: 1))\""
+        }
+        let resting = try await pages(type: "daily-resting-heart-rate", filter: range("daily_resting_heart_rate"), date: days.lowerBound, what: "daily resting heart-rate")
+        let hrv = try await pages(type: "daily-heart-rate-variability", filter: range("daily_heart_rate_variability"), date: days.lowerBound, what: "daily HRV")
+        switch (resting, hrv) {
+        case (.success(let r), .success(let h)):
+            return .success(Array("{\"resting\":".utf8) + Self.array(r) + Array(",\"hrv\":".utf8) + Self.array(h) + [UInt8(ascii: "}")])
+        case (.failure(let failure), _), (_, .failure(let failure)):
+            return .failure(failure)
+        }
+    }
+
+    public var dailyRangeLimit: Int { 31 }
+
+    static func civilDay(_ snake: String, _ date: LocalDate) -> String {
+        "\(snake).sample_time.civil_time >= \"\(date)T00:00:00\" AND \(snake).sample_time.civil_time < \"\(date.adding(days: 1))T00:00:00\""
+    }
+
+    static func array(_ pages: [[UInt8]]) -> [UInt8] {
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (i, page) in pages.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += page
+        }
+        body.append(UInt8(ascii: "]"))
+        return body
+    }
+
+    /// Every page of one query of a data type, following `nextPageToken` with `pageSize=10000`.
+    private func pages(type: String, filter: String, date: LocalDate, what: String) async throws -> Result<[[UInt8]], DayFailure> {
         var pages = [[UInt8]]()
         var pageToken: String?
         repeat {
@@ -46,27 +87,21 @@ public struct GoogleClient: HeartRateSource {
             if let pageToken { query.append(("pageToken", pageToken)) }
             let result: HTTPResult
             do {
-                result = try await requester.get(Self.dataPoints + "?" + FormEncoding.encode(query))
+                result = try await requester.get("/v4/users/me/dataTypes/\(type)/dataPoints?" + FormEncoding.encode(query))
             } catch let failure as RequestFailure {
                 return .failure(DayFailure(date: date, kind: failure.status == nil ? .network : .http, httpStatus: failure.status, message: failure.message))
             }
             guard result.status == 200 else {
-                try Self.stopIfFatal(result, endpoint: "dataPoints")
-                return .failure(DayFailure(date: date, kind: .http, httpStatus: result.status, message: "heart-rate request refused" + APIErrorBody(result.body).summary))
+                try Self.stopIfFatal(result, endpoint: "\(type) dataPoints")
+                return .failure(DayFailure(date: date, kind: .http, httpStatus: result.status, message: "\(what) request refused" + APIErrorBody(result.body).summary))
             }
             pages.append(result.body)
             guard pages.count <= 1_000 else {
-                return .failure(DayFailure(date: date, kind: .http, httpStatus: 200, message: "more than 1000 pages for one day; the API keeps answering nextPageToken"))
+                return .failure(DayFailure(date: date, kind: .http, httpStatus: 200, message: "more than 1000 pages for one \(what) query; the API keeps answering nextPageToken"))
             }
             pageToken = Self.nextPageToken(result.body)
         } while pageToken != nil
-        var body: [UInt8] = [UInt8(ascii: "[")]
-        for (i, page) in pages.enumerated() {
-            if i > 0 { body.append(UInt8(ascii: ",")) }
-            body += page
-        }
-        body.append(UInt8(ascii: "]"))
-        return .success(body)
+        return .success(pages)
     }
 
     static func nextPageToken(_ body: [UInt8]) -> String? {

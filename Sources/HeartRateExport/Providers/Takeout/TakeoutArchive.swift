@@ -8,6 +8,15 @@ public struct TakeoutEntry: Sendable, Equatable {
         case json
         /// Google's `Physical Activity_GoogleData/heart_rate_YYYY-MM-DD.csv`.
         case csv
+        /// `Global Export Data/resting_heart_rate-YYYY-MM-DD.json` (each element names its own day).
+        case resting
+        /// `Heart Rate Variability/Heart Rate Variability Details - YYYY-MM-DD.csv` (older archives: under `Sleep/`).
+        case hrvDetails
+        /// `Heart Rate Variability/Daily Heart Rate Variability Summary - YYYY-MM-(DD).csv`.
+        case hrvSummary
+
+        /// Heart-rate samples, as opposed to the other heart series.
+        public var isSamples: Bool { self == .json || self == .csv }
     }
 
     /// The `.zip` file, or the folder the path is under.
@@ -29,6 +38,21 @@ public struct TakeoutEntry: Sendable, Equatable {
         guard parts.count >= 2 else { return nil }
         let folder = parts[parts.count - 2], name = parts[parts.count - 1]
         switch folder {
+        case "Global Export Data" where name.hasPrefix("resting_heart_rate-"):
+            guard name.hasSuffix(".json"), name.count == 34, let date = LocalDate(name.dropFirst(19).prefix(10)) else { return nil }
+            return (date, .resting)
+        case "Heart Rate Variability", "Sleep":
+            let details = "Heart Rate Variability Details - ", summary = "Daily Heart Rate Variability Summary - "
+            if name.hasPrefix(details), name.hasSuffix(".csv"), name.count == details.count + 14, let date = LocalDate(name.dropFirst(details.count).prefix(10)) {
+                return (date, .hrvDetails)
+            }
+            // The day really is in parentheses: `... Summary - 2026-03-(01).csv`.
+            let rest = name.dropFirst(summary.count)
+            if name.hasPrefix(summary), name.hasSuffix(").csv"), rest.count == 16, rest.dropFirst(8).first == "(",
+               let date = LocalDate(rest.prefix(8) + rest.dropFirst(9).prefix(2)) {
+                return (date, .hrvSummary)
+            }
+            return nil
         case "Global Export Data", "Physical Activity":
             guard name.hasPrefix("heart_rate-"), name.hasSuffix(".json"), name.count == 26,
                   let date = LocalDate(name.dropFirst(11).prefix(10)) else { return nil }

@@ -19,6 +19,8 @@ public struct TakeoutImportOptions: Sendable {
     public var entryLimit = TakeoutArchives.defaultEntryLimit
     /// "Now", for tests; nil: the clock.
     public var now: Date?
+    /// `--series`; nil: 1sec (and `detail`), hrv and daily. The samples are always read: the others need their days.
+    public var series: [Series]?
 
     public init(paths: [String], out: String, stateFolder: String, user: String) {
         self.paths = paths
@@ -55,7 +57,7 @@ public struct TakeoutImport: Sendable {
         for path in archives.skipped {
             reporter.warning("\(Printable.escaped(path)): not a regular file (a FIFO, device or link); skipped")
         }
-        guard !archives.entries.isEmpty else {
+        guard archives.entries.contains(where: \.kind.isSamples) else {
             throw ExportError.usage("no heart-rate day files in \(options.paths.joined(separator: ", ")) (looked for .../Global Export Data/heart_rate-YYYY-MM-DD.json, .../Physical Activity/heart_rate-YYYY-MM-DD.json and .../Physical Activity_GoogleData/heart_rate_YYYY-MM-DD.csv)")
         }
         let lock = try await UserLock.export(stateFolder: options.stateFolder, user: options.user, timeout: options.lockTimeout)
@@ -65,7 +67,7 @@ public struct TakeoutImport: Sendable {
         let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
         var manifest = try manifestStore.load() ?? Manifest(user: options.user, source: .takeout)
 
-        let byDate = Dictionary(grouping: archives.entries, by: \.date)
+        let byDate = Dictionary(grouping: archives.entries.filter(\.kind.isSamples), by: \.date)
         let dates = byDate.keys.sorted()
         let first = dates.first!, last = dates.last!
         // The zone: --timezone, else what the history knows, else this machine's; recorded either way.
@@ -104,11 +106,121 @@ public struct TakeoutImport: Sendable {
                                  format: options.format ?? manifest.recordedFormat(coarse) ?? .parquet,
                                  manifest: &manifest, summary: &summary, token: { nil })
         }
+        let series = options.series ?? [.samples(.oneSecond), .hrv, .daily]
+        let heart = HeartSeriesExport(layout: layout, user: options.user, permissions: options.permissions, force: options.force, reporter: reporter)
+        if series.contains(.hrv) {
+            // Each details file holds the night that ends on its day: that day's morning and the evening before.
+            let files = archives.entries.filter { $0.kind == .hrvDetails }
+            // A file that cannot be read fails the two days its night touches; every other night still counts.
+            var failures = [LocalDate: DayFailure]()
+            for entry in files {
+                func fail(_ message: String) {
+                    reporter.warning("\(Printable.escaped(entry.origin)): \(message); skipped")
+                    for day in [entry.date.adding(days: -1), entry.date] {
+                        failures[day] = DayFailure(date: day, kind: .decode, message: "\(entry.origin): \(message)")
+                    }
+                }
+                do {
+                    let bytes = try archives.read(entry)
+                    _ = try TakeoutHRVDecoder().readings(RawBody(bytes: bytes, fetchedAt: 0, lastSync: nil, origin: .archive), date: entry.date)
+                    try archive.store(RawBody(bytes: bytes, fetchedAt: started.timeIntervalSince1970, lastSync: cut, origin: .archive, notes: ["origin": entry.origin]),
+                                      folder: HeartSeriesExport.hrvFolder, date: entry.date, level: 1)
+                } catch let failure as DayFailure {
+                    fail(failure.message)
+                } catch let error as ExportError {
+                    fail(error.description)
+                }
+            }
+            // An archive holds every night of its span: a day inside it without a window is empty, not unknown.
+            var requested = Set<LocalDate>()
+            if let first = files.map(\.date).min(), let last = files.map(\.date).max() {
+                var day = first.adding(days: -1)
+                while day <= last {
+                    requested.insert(day)
+                    day = day.adding(days: 1)
+                }
+            }
+            let format = options.format ?? manifest.recordedFormat(.hrv) ?? .parquet
+            for month in Set(requested.map(\.month)).sorted() {
+                summary.filesWritten += try heart.writeHRVMonth(month, source: .takeout, requested: requested, failures: failures, reachWithoutBody: cut,
+                                                               manifest: &manifest, format: format).count
+                try manifestStore.save(manifest)
+            }
+            summary.count(requested.compactMap { manifest.hrv[$0]?.status }, of: .hrv)
+        }
+        if series.contains(.daily) {
+            let (values, failures) = Self.dailyValues(archives, reporter: reporter)
+            for (date, record) in values {
+                try archive.store(RawBody(bytes: record, fetchedAt: started.timeIntervalSince1970, lastSync: cut, origin: .archive, notes: ["end": date.description]),
+                                  folder: HeartSeriesExport.dailyFolder, date: date, level: 1)
+            }
+            let requested = Set(values.keys).union(dates).union(failures.keys)
+            let format = options.format ?? manifest.recordedFormat(.daily) ?? .parquet
+            for month in Set(requested.map(\.month)).sorted() {
+                summary.filesWritten += try heart.writeDailyMonth(month, source: .takeout, requested: requested, failures: failures, reachWithoutBody: cut,
+                                                                 manifest: &manifest, format: format).count
+                try manifestStore.save(manifest)
+            }
+            summary.count(requested.compactMap { manifest.daily[$0]?.status }, of: .daily)
+        }
         summary.finishedAt = TimestampText.iso(Date())
-        summary.exitCode = summary.failed > 0 ? 1 : 0
+        summary.exitCode = summary.failedDays > 0 ? 1 : 0
         manifest.lastRun = summary
         try manifestStore.save(manifest)
         return summary
+    }
+
+    /// Each day's summary from the archive's `resting_heart_rate-*.json` (every element names its own day; a `value`
+    /// of 0, or none, is no resting rate) and `Daily Heart Rate Variability Summary` CSVs, as the small JSON
+    /// records `TakeoutDailyDecoder` reads. A file that does not parse is reported with its entry and skipped, and
+    /// the day its name gives (the only day it surely holds) fails.
+    static func dailyValues(_ archives: TakeoutArchives, reporter: any ProgressReporter) -> (values: [LocalDate: [UInt8]], failures: [LocalDate: DayFailure]) {
+        var records = [LocalDate: [String: Double]]()
+        var failures = [LocalDate: DayFailure]()
+        func fail(_ entry: TakeoutEntry, _ message: String) {
+            reporter.warning("\(Printable.escaped(entry.origin)): \(message); skipped")
+            failures[entry.date] = DayFailure(date: entry.date, kind: .decode, message: "\(entry.origin): \(message)")
+        }
+        for entry in archives.entries where entry.kind == .resting {
+            do {
+                let bytes = try archives.read(entry)
+                guard let elements = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]] else {
+                    throw DayFailure(date: entry.date, kind: .decode, message: "is not a list of resting heart-rate records")
+                }
+                for element in elements {
+                    guard let value = element["value"] as? [String: Any], let text = value["date"] as? String,
+                          let seconds = TakeoutDayDecoder.fitbitDateTime(Array((text + " 00:00:00").utf8)[...]) else { continue }
+                    let day = LocalDate(containingSecond: seconds)
+                    if let resting = SeriesJSON.number(value["value"]), resting > 0 { records[day, default: [:]]["resting_bpm"] = resting }
+                }
+            } catch let failure as DayFailure {
+                fail(entry, failure.message)
+            } catch {
+                fail(entry, "\(error)")
+            }
+        }
+        for entry in archives.entries where entry.kind == .hrvSummary {
+            do {
+                let rows = try TakeoutCSV.rows(try archives.read(entry), header: "timestamp,rmssd,nremhr,entropy", date: entry.date) { fields, line throws(DayFailure) in
+                    let bad = DayFailure(date: entry.date, kind: .decode, message: "line \(line) is not `timestamp,rmssd,nremhr,entropy`")
+                    guard fields.count >= 4, let wall = SeriesJSON.wallClock(fields[0]) else { throw bad }
+                    var values = [Double?]()
+                    for field in fields[1..<4] { values.append(try TakeoutCSV.measured(field, or: bad)) }
+                    return (LocalDate(containingSecond: wall), values)
+                }
+                for (day, values) in rows {
+                    for (name, value) in zip(["rmssd", "nremhr", "entropy"], values) where value != nil { records[day, default: [:]][name] = value }
+                }
+            } catch let failure as DayFailure {
+                fail(entry, failure.message)
+            } catch {
+                fail(entry, "\(error)")
+            }
+        }
+        let values = records.mapValues { record in
+            Array(((try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])) ?? Data("{}".utf8)))
+        }
+        return (values, failures)
     }
 }
 
