@@ -33,7 +33,7 @@ echo "backfilling 1-minute heart rate from $from to yesterday"
 echo
 "$BIN" status
 echo
-ls -l data/export/SANDBOX1/heart_rate_1min
+ls -l data/export/SANDBOX1/heart_rate_1min data/export/SANDBOX1/heart_rate_variability data/export/SANDBOX1/heart_rate_daily
 echo
 last=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 echo "a picture of $last (open it in any browser): $("$BIN" report --month "$last")"
@@ -42,6 +42,8 @@ cat <<'TXT'
 Load it in pandas (time is tz-aware UTC, bpm int16):
   import pandas as pd; hr = pd.read_parquet("data/export/SANDBOX1/heart_rate_1min")
   # or: python3 Scripts/load.py data/export/SANDBOX1 --detail 1min
+  hrv = pd.read_parquet("data/export/SANDBOX1/heart_rate_variability")   # nightly HRV windows (rmssd_ms, coverage, lf, hf)
+  daily = pd.read_parquet("data/export/SANDBOX1/heart_rate_daily")       # resting_bpm, zone minutes, hrv_rmssd_ms per day
 Query it with DuckDB:
   SELECT date_trunc('day', time) AS day, avg(bpm) FROM 'data/export/SANDBOX1/heart_rate_1min/*.parquet' GROUP BY 1 ORDER BY 1;
 Load it in R:
