@@ -92,7 +92,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["HeartRateExport", "Sandbox", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HeartRateExport", "Sandbox", "Gzip", .product(name: "Crypto", package: "swift-crypto")],
+            // Read by the golden test from its source folder, not bundled.
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

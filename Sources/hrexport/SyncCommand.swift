@@ -21,7 +21,7 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Sync only this detail. Default: every detail the export holds (1min for a new one).", valueName: "detail"))
+    @Option(help: ArgumentHelp("Sync only this sample detail (hrv and daily still sync when the export holds them). Default: every detail the export holds (1min for a new one).", valueName: "detail"))
     var detail: Detail?
 
     @Option(help: ArgumentHelp("Output format: parquet or csv. Default: the format each detail was last written in.", valueName: "format"))

@@ -147,6 +147,25 @@ struct OutputTests {
 
 @Suite("Manifest and dates")
 struct ManifestTests {
+    @Test("what a run exports: a backfill's default series, a sync keeping the export's series, --detail narrowing the samples only")
+    func plannedSeries() throws {
+        func planned(_ mode: BackfillOptions.Mode, kind: SourceKind = .fitbit, detail: Detail? = nil, series: String? = nil, known: String = "") throws -> String {
+            var options = BackfillOptions(out: "/tmp/x", stateFolder: "/tmp/x")
+            options.mode = mode
+            if let detail { options.detail = detail; options.detailGiven = true }
+            options.series = series.flatMap(Series.list)
+            let backfill = Backfill(options: options, configuration: try APIConfiguration(clientID: "x"), transport: NoTransport(), reporter: QuietReporter())
+            return backfill.plannedSeries(kind: kind, known: known.isEmpty ? [] : Series.list(known)!).map(\.name).joined(separator: ",")
+        }
+        #expect(try planned(.backfill) == "1min,hrv,daily")
+        #expect(try planned(.backfill, series: "5min,daily") == "5min,daily")
+        #expect(try planned(.backfill, kind: .google, detail: .fiveMinutes) == "1sec,5min,hrv,daily")
+        #expect(try planned(.sync(lookback: 3), known: "1min,hrv") == "1min,hrv")
+        #expect(try planned(.sync(lookback: 3)) == "1min,hrv,daily")
+        #expect(try planned(.sync(lookback: 3), detail: .oneSecond, known: "1min,hrv,daily") == "1sec,hrv,daily")
+        #expect(try planned(.sync(lookback: 3), series: "daily", known: "1min,hrv,daily") == "daily")
+    }
+
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hrexport-manifest-\(UUID().uuidString)").path
 
     @Test("the manifest round-trips with the design's shape")
@@ -213,4 +232,8 @@ struct ManifestTests {
 func gunzipText(_ path: String) throws -> String {
     let file = try #require(try FileSystem.read(path))
     return String(decoding: try GzipDecoder.decompress(file), as: UTF8.self)
+}
+
+private struct NoTransport: HTTPTransport {
+    func send(_ request: HTTPRequestSpec, timeout: Duration) async throws -> HTTPResult { HTTPResult(status: 599) }
 }

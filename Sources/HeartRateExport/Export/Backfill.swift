@@ -197,13 +197,17 @@ public struct Backfill: Sendable {
     }
 
     /// What this run exports. A backfill: `--series`, else `<detail>,hrv,daily`; a sync keeps every series the export
-    /// holds (or what `--series`/`--detail` say). Fitbit serves each detail; Google's samples always go to 1sec first,
+    /// holds (`--series` chooses; `--detail` chooses among the sample details only). Fitbit serves each detail; Google's samples always go to 1sec first,
     /// and a coarser detail is derived from the same bodies after it.
     func plannedSeries(kind: SourceKind, known: [Series]) -> [Series] {
         var series: [Series]
         switch options.mode {
         case .backfill: series = options.series ?? [.samples(options.detail), .hrv, .daily]
-        case .sync: series = options.series ?? (options.detailGiven ? [.samples(options.detail)] : known.isEmpty ? [.samples(options.detail), .hrv, .daily] : known)
+        case .sync:
+            // `--detail` narrows the samples only: the night's HRV and the daily file keep coming.
+            let others = known.filter { $0.detail == nil }
+            series = options.series ?? (known.isEmpty ? [.samples(options.detail), .hrv, .daily]
+                : options.detailGiven ? [.samples(options.detail)] + others : known)
         }
         series += series.compactMap(\.detail).map { .samples(kind.rawDetail(for: $0)) }
         return Array(Set(series)).sorted()
