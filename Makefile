@@ -13,8 +13,8 @@ VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/Heart
 ARCH    := $(shell uname -m)
 DIST    := dist/hrexport-$(VERSION)-linux-$(ARCH)
 # What the interop tests import; `make test` installs them into .venv/ itself.
-PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest requests-oauthlib
-PY_IMPORTS  := pyarrow, pandas, polars, duckdb, fastparquet, pytest, requests_oauthlib
+PY_PACKAGES := pyarrow pandas polars duckdb fastparquet pytest requests-oauthlib pyyaml
+PY_IMPORTS  := pyarrow, pandas, polars, duckdb, fastparquet, pytest, requests_oauthlib, yaml
 # Debian packages the whole test suite needs (the README's one line above the two commands).
 APT_PACKAGES := zlib1g-dev pkg-config curl python3-venv r-base-core r-cran-data.table librsvg2-bin bsdutils binutils
 
@@ -43,6 +43,10 @@ install: build
 # Backfills the built-in sandbox into data/export with a private state folder (data/demo/state).
 demo: debug
 	BIN=$(DEBUG_BIN) bash Scripts/demo.sh
+
+# A study of 20 sandbox participants: enrolled, backfilled, synced as 4 shards, verified, the cohort's status.
+demo-cohort: debug
+	BIN=$(DEBUG_BIN) bash Scripts/demo-cohort.sh
 
 # Imports the synthetic Google Takeout fixture (data/takeout/) into data/export/takeout, then verifies it.
 demo-takeout: debug

@@ -124,6 +124,9 @@ public enum Platform {
 
     public static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
+    /// Removes an empty folder.
+    public static func removeFolder(_ path: String) -> Bool { rmdir(path) == 0 }
+
     public static func makeFolder(_ path: String, mode: UInt32) -> Bool { mkdir(path, mode_t(truncatingIfNeeded: mode)) == 0 }
 
     public struct FileInfo: Equatable, Sendable {

@@ -18,6 +18,10 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Many users") var cohort: CohortOptions
+
+    @Flag(help: "With --all: also print every user's outcome (exit code, failed days, summary) as JSON on stdout.")
+    var json = false
 
     @Option(help: "First day (YYYY-MM-DD). Default: the account's first day.")
     var from: LocalDate?
@@ -35,6 +39,7 @@ struct BackfillCommand: AsyncParsableCommand {
     var series: String?
 
     func validate() throws {
+        if json && !cohort.all { throw ValidationError("--json reports the users of --all; add --all") }
         _ = try Flags.series(series, detail: detail)
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
         try Flags.notInTheFuture(from)
@@ -46,16 +51,24 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var options = try ExportRunner.options(location: location, api: api, writing: writing)
-            if let detail {
-                options.detail = detail
-                options.detailGiven = true
+            let series = try Flags.series(series, detail: detail)
+            let configure = { (options: inout BackfillOptions) in
+                if let detail {
+                    options.detail = detail
+                    options.detailGiven = true
+                }
+                options.format = format
+                options.series = series
+                options.from = from
+                options.to = to
+                options.concurrency = concurrency
             }
-            options.format = format
-            options.series = try Flags.series(series, detail: detail)
-            options.from = from
-            options.to = to
-            options.concurrency = concurrency
+            if cohort.all {
+                try await ExportRunner.runCohort(cohort, json: json, location: location, api: api, writing: writing, output: output, console: Console(), configure: configure)
+                return
+            }
+            var options = try ExportRunner.options(location: location, api: api, writing: writing)
+            configure(&options)
             try await ExportRunner.run(options, api: api, output: output)
         }
     }

@@ -8,7 +8,9 @@ struct LogoutCommand: AsyncParsableCommand {
         discussion: """
         Revokes the refresh token (which ends the whole grant) and removes the user's entry from the \
         credentials file. If the provider cannot be reached, nothing is removed and the exit code is 1; \
-        --local-only forgets the token without revoking it. The export itself is left alone.
+        --local-only forgets the token without revoking it. The export itself is left alone, unless \
+        --delete-data: a participant who withdraws from a study takes their export, raw archive and reports \
+        (<out>/<user>) and their rate budget with them.
         """
     )
 
@@ -17,6 +19,9 @@ struct LogoutCommand: AsyncParsableCommand {
 
     @Flag(help: "Forget the token here without asking the provider to revoke it.")
     var localOnly = false
+
+    @Flag(help: "Also delete the user's export folder <out>/<user> (month files, manifest, raw archive, reports) and rate budget.")
+    var deleteData = false
 
     func run() async throws {
         try await reportingErrors {
@@ -30,6 +35,11 @@ struct LogoutCommand: AsyncParsableCommand {
             let lock = try await UserLock.acquire(stateFolder: place.stateFolder, source: credential.source, user: credential.user)
             defer { withExtendedLifetime(lock) {} }
             let current = try store.load(source: credential.source, user: credential.user) ?? credential
+            // The folder to delete is checked before the token is revoked: a refusal leaves everything as it was.
+            let layout = try ExportLayout(out: place.out, user: current.user)
+            if deleteData, FileSystem.exists(layout.userFolder), !FileSystem.exists(layout.userFolder + "/manifest.json") {
+                throw ExportError.usage("\(layout.userFolder) holds no manifest.json: not an hrexport export, so it is not deleted (nothing was changed)")
+            }
             if !localOnly {
                 let transport = AsyncHTTPTransport()
                 do {
@@ -43,6 +53,11 @@ struct LogoutCommand: AsyncParsableCommand {
             }
             try store.remove(source: current.source, user: current.user, holding: lock.proof)
             Console.line("Logged out \(current.user): token \(current.fingerprint) \(localOnly ? "forgotten (not revoked)" : "revoked and forgotten")")
+            if deleteData {
+                try FileSystem.removeTree(layout.userFolder)
+                try FileSystem.removeFile(RateBudgetStore(stateFolder: place.stateFolder, source: current.source, user: current.user).path)
+                Console.line("Deleted \(layout.userFolder) (export, manifest, raw archive, reports) and the rate budget of \(current.user)")
+            }
         }
     }
 }

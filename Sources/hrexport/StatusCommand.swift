@@ -10,12 +10,14 @@ struct StatusCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup(title: "Many users") var cohort: CohortOptions
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func run() async throws {
         try await reportingErrors {
+            if cohort.all { return try cohortStatus() }
             let place = location.resolve()
             let (manifest, layout) = try place.manifest()
             var report = StatusReport(manifest: manifest, layout: layout)
@@ -31,5 +33,31 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
     }
-}
 
+    /// One line per participant of the shard (`--json`: one object each), from the manifests alone.
+    private func cohortStatus() throws {
+        guard location.user == nil else { throw ExportError.usage("--all shows every user; leave out --user") }
+        let place = location.resolve()
+        let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: nil)
+        let store = CredentialsStore(stateFolder: place.stateFolder)
+        let statuses = members.map { member -> Cohort.MemberStatus in
+            var out = location.out.map(ExportLocation.absolute) ?? Environment.value("HREXPORT_OUT").map(ExportLocation.absolute)
+            do {
+                if out == nil { out = try store.load(source: member.source, user: member.user)?.exportFolder }
+                let export = out ?? ExportLocation.absolute(Environment.home + "/.local/share/hrexport")
+                let layout = try ExportLayout(out: export, user: member.user)
+                return Cohort.MemberStatus(member: member, export: layout.userFolder, manifest: try ManifestStore(userFolder: layout.userFolder).load())
+            } catch {
+                return Cohort.MemberStatus(member: member, export: out ?? "", manifest: nil, problem: String(describing: error))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Console.line(String(decoding: try encoder.encode(Cohort.StatusReport(shard: shard.description, users: statuses)), as: UTF8.self))
+        } else {
+            Console.line("cohort shard \(shard): \(statuses.count) user(s)")
+            for status in statuses { Console.line(status.line) }
+        }
+    }
+}

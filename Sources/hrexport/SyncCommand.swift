@@ -20,6 +20,10 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var writing: WriteOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Many users") var cohort: CohortOptions
+
+    @Flag(help: "With --all: also print every user's outcome (exit code, failed days, summary) as JSON on stdout.")
+    var json = false
 
     @Option(help: ArgumentHelp("Sync only this sample detail (hrv and daily still sync when the export holds them). Default: every detail the export holds (1min for a new one).", valueName: "detail"))
     var detail: Detail?
@@ -40,6 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
     var series: String?
 
     func validate() throws {
+        if json && !cohort.all { throw ValidationError("--json reports the users of --all; add --all") }
         _ = try Flags.series(series, detail: detail)
         guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
@@ -65,16 +70,24 @@ struct SyncCommand: AsyncParsableCommand {
 
     private func body(_ console: Console) async throws {
         try await reportingErrors(to: console) {
-            var options = try ExportRunner.options(location: location, api: api, writing: writing)
-            options.mode = .sync(lookback: lookback)
-            options.command = "sync"
-            if let detail {
-                options.detail = detail
-                options.detailGiven = true
+            let series = try Flags.series(series, detail: detail)
+            let configure = { (options: inout BackfillOptions) in
+                options.mode = .sync(lookback: lookback)
+                options.command = "sync"
+                if let detail {
+                    options.detail = detail
+                    options.detailGiven = true
+                }
+                options.format = format
+                options.series = series
+                options.concurrency = concurrency
             }
-            options.format = format
-            options.series = try Flags.series(series, detail: detail)
-            options.concurrency = concurrency
+            if cohort.all {
+                try await ExportRunner.runCohort(cohort, json: json, location: location, api: api, writing: writing, output: output, console: console, configure: configure)
+                return
+            }
+            var options = try ExportRunner.options(location: location, api: api, writing: writing)
+            configure(&options)
             try await ExportRunner.run(options, api: api, output: output, console: console)
         }
     }

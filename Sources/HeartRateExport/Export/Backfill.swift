@@ -6,7 +6,7 @@ public struct BackfillOptions: Sendable {
         /// `from...to` (defaults: the account's first day, yesterday), every day not yet settled.
         case backfill
         /// What the manifest and the device's last sync say is missing, partial, failed or newly synced,
-        /// for every detail the export holds (or `detail` when `detailGiven`).
+        /// for every series the export holds (`--detail` narrows the sample details, `--series` chooses).
         case sync(lookback: Int)
     }
 

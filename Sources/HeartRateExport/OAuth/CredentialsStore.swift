@@ -27,15 +27,24 @@ public struct CredentialsStore: Sendable {
 
     /// Every stored entry, sorted by (source, user).
     public func all() throws(ExportError) -> [Credential] {
-        try migrateIfNeeded()
         var entries = [Credential]()
+        for member in try members() {
+            if let entry = try read(path(source: member.source, user: member.user)) { entries.append(entry) }
+        }
+        return entries
+    }
+
+    /// The (source, user) of every entry, from the file names alone, sorted.
+    public func members() throws(ExportError) -> [(source: SourceKind, user: String)] {
+        try migrateIfNeeded()
+        var found = [(source: SourceKind, user: String)]()
         for name in FileSystem.list(folder) where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let stem = name.dropLast(5)
-            guard let dash = stem.firstIndex(of: "-"), let source = SourceKind(rawValue: String(stem[..<dash])), source.isAPI,
-                  UserID.isValid(String(stem[stem.index(after: dash)...])) else { continue }
-            if let entry = try read(folder + "/" + name) { entries.append(entry) }
+            guard let dash = stem.firstIndex(of: "-"), let source = SourceKind(rawValue: String(stem[..<dash])), source.isAPI else { continue }
+            let user = String(stem[stem.index(after: dash)...])
+            if UserID.isValid(user) { found.append((source, user)) }
         }
-        return entries.sorted { ($0.source.rawValue, $0.user) < ($1.source.rawValue, $1.user) }
+        return found.sorted { ($0.source.rawValue, $0.user) < ($1.source.rawValue, $1.user) }
     }
 
     /// The entry for `user` (or the only one of the source when `user` is nil).

@@ -97,6 +97,25 @@ public enum FileSystem {
         try syncFolder(parent(of: path))
     }
 
+    /// Removes a folder and everything in it. Links are removed, never followed, so nothing outside `path` is
+    /// touched; a folder that is already gone is fine.
+    public static func removeTree(_ path: String) throws(ExportError) {
+        guard let info = Platform.info(path, followingLinks: false) else { return }
+        guard info.kind == .folder else { return try removeFile(path) }
+        for name in list(path) {
+            let child = path + "/" + name
+            if Platform.info(child, followingLinks: false)?.kind == .folder {
+                try removeTree(child)
+            } else if !Platform.remove(child), Platform.lastError != Platform.noSuchFile {
+                throw .io(path: child, operation: "remove", errno: Platform.lastError)
+            }
+        }
+        if !Platform.removeFolder(path), Platform.lastError != Platform.noSuchFile {
+            throw .io(path: path, operation: "remove", errno: Platform.lastError)
+        }
+        try syncFolder(parent(of: path))
+    }
+
     /// Names in a folder, sorted; empty when the folder does not exist.
     public static func list(_ path: String) -> [String] { (Platform.list(path) ?? []).sorted() }
 }

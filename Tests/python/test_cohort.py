@@ -1,0 +1,202 @@
+"""Many participants: --all, shards (by flag, Slurm's and Kubernetes' variables), the deploy/ examples run as a
+scheduler would run them, one participant's failure or lock not stopping the others, and withdrawal."""
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import urllib.request
+
+import pytest
+import yaml
+from conftest import ROOT, Export
+
+USERS = [f"SANDBOX{i}" for i in range(1, 8)]
+DAYS = ("2026-10-01", "2026-10-03")
+DEPLOY = ROOT / "deploy"
+
+
+def shard_of(user: str, count: int) -> int:
+    """The README's rule, computed here independently: the first 8 bytes of SHA-256 of the id, big-endian, mod N."""
+    return int.from_bytes(hashlib.sha256(user.encode()).digest()[:8], "big") % count
+
+
+def enroll(export: Export, users):
+    for user in users:
+        auth = subprocess.Popen([export.bin, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, text=True, env=export.env)
+        url = auth.stdout.readline().strip()
+        urllib.request.urlopen(url + "&login_hint=" + user, timeout=10).read()
+        assert auth.wait(timeout=20) == 0
+
+
+def days_of(out, user, detail="1min"):
+    manifest = json.loads((out / user / "manifest.json").read_text())
+    return {d: (e["status"], e["rows"], e["sha256"]) for d, e in manifest["days"].get(detail, {}).items()}
+
+
+def requests(export):
+    with urllib.request.urlopen(export.base + "/_sandbox/requests", timeout=30) as r:
+        return json.load(r)
+
+
+@pytest.fixture()
+def cohort(tmp_path):
+    e = Export(tmp_path, "--users", str(len(USERS)), "--last-sync", "2026-10-04T08:00:00")
+    try:
+        enroll(e, USERS)
+        yield e
+    finally:
+        e.close()
+
+
+def test_shards_export_every_user_once_and_their_union_equals_one_unsharded_run(cohort):
+    sharded = cohort.tmp / "sharded"
+    for k in range(3):
+        result = cohort.run("backfill", "--all", "--shard", f"{k}/3", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min",
+                            "--out", str(sharded), "--json")
+        report = json.loads(result.stdout)
+        assert report["shard"] == f"{k}/3" and report["exit_code"] == 0
+        assert [u["user"] for u in report["users"]] == sorted(u for u in USERS if shard_of(u, 3) == k)
+    heart = [r for r in requests(cohort) if "/activities/heart/" in r["path"]]
+    per_user = {u: sum(1 for r in heart if r["user"] == u) for u in USERS}
+    assert per_user == {u: 3 for u in USERS}, per_user   # every user's three days fetched once, by one shard
+    whole = cohort.tmp / "whole"
+    result = cohort.run("backfill", "--all", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min", "--out", str(whole))
+    assert f"{len(USERS)} user(s), {len(USERS)} fine, 0 need attention" in result.stdout
+    for user in USERS:
+        assert days_of(sharded, user) == days_of(whole, user), user
+        for day, (status, rows, sha) in days_of(whole, user).items():
+            with urllib.request.urlopen(f"{cohort.base}/_sandbox/truth?user={user}&date={day}&detail=1min", timeout=30) as r:
+                truth = json.load(r)
+            assert (rows, sha) == (len(truth["rows"]), truth["sha256"]), (user, day)
+
+
+def test_the_slurm_script_runs_each_array_task_as_its_shard(cohort):
+    cohort.run("backfill", "--all", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min")
+    seen = []
+    for task in (10, 11, 12, 13):   # sbatch --array=10-13: four shards
+        env = dict(cohort.env, HREXPORT=cohort.bin, SLURM_ARRAY_TASK_ID=str(task), SLURM_ARRAY_TASK_MIN="10",
+                   SLURM_ARRAY_TASK_COUNT="4", SLURM_ARRAY_JOB_ID="77")
+        result = subprocess.run(["bash", str(DEPLOY / "slurm" / "hrexport-sync.sbatch")], capture_output=True, text=True, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        report = json.loads((cohort.state / f"cohort-shard-{task}.json").read_text())
+        assert report["shard"] == f"{task - 10}/4"
+        users = [u["user"] for u in report["users"]]
+        assert users == sorted(u for u in USERS if shard_of(u, 4) == task - 10)
+        seen += users
+    assert sorted(seen) == sorted(USERS)
+    for user in USERS:   # the sync went past the backfill: the device's last sync day is in
+        assert "2026-10-04" in days_of(cohort.out, user)
+    stepped = dict(cohort.env, HREXPORT=cohort.bin, SLURM_ARRAY_TASK_ID="0", SLURM_ARRAY_TASK_MIN="0", SLURM_ARRAY_TASK_COUNT="8",
+                   SLURM_ARRAY_TASK_STEP="2")
+    result = subprocess.run(["bash", str(DEPLOY / "slurm" / "hrexport-sync.sbatch")], capture_output=True, text=True, env=stepped, timeout=60)
+    assert result.returncode == 2 and "stepped Slurm array" in result.stderr
+
+
+def test_a_revoked_participant_and_a_locked_one_do_not_stop_the_others(cohort):
+    broken, locked = "SANDBOX2", "SANDBOX5"
+    path = cohort.credentials_path(user=broken)
+    entry = json.loads(path.read_text())
+    entry.update(refresh_token="revoked-by-the-participant", access_token="expired", expires_at=0)
+    path.write_text(json.dumps(entry))
+    os.chmod(path, 0o600)
+    with open(cohort.state / f"fitbit-{locked}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = cohort.run("backfill", "--all", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min", "--json", check=False)
+    assert result.returncode == 1, result.stderr
+    codes = {u["user"]: u["exit_code"] for u in json.loads(result.stdout)["users"]}
+    assert codes == {u: 3 if u == broken else 4 if u == locked else 0 for u in USERS}
+    attention = [line for line in result.stderr.splitlines() if line.startswith("hrexport: fitbit ")]
+    assert len(attention) == 2
+    assert f"fitbit {broken}: exit 3: run `hrexport auth --source fitbit` for this participant" in result.stderr
+    assert f"fitbit {locked}: exit 4: another run holds this user's lock" in result.stderr
+    assert "revoked-by-the-participant" not in result.stderr + result.stdout
+    for user in USERS:
+        assert (cohort.out / user / "manifest.json").exists() == (user not in (broken, locked)), user
+    # The Slurm script keeps a scheduler from rerunning the shard for exit 1: it ends 0, the JSON keeps the codes.
+    # (The locked participant gets its export first: a first sync would go back to the account's first day.)
+    cohort.run("backfill", "--user", locked, "--from", DAYS[0], "--to", DAYS[1], "--series", "1min")
+    env = dict(cohort.env, HREXPORT=cohort.bin, SLURM_ARRAY_TASK_ID="0", SLURM_ARRAY_TASK_MIN="0", SLURM_ARRAY_TASK_COUNT="1")
+    result = subprocess.run(["bash", str(DEPLOY / "slurm" / "hrexport-sync.sbatch")], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert {u["user"]: u["exit_code"] for u in json.loads((cohort.state / "cohort-shard-0.json").read_text())["users"]}[broken] == 3
+
+
+def test_the_kubernetes_cronjob_names_what_it_needs_and_its_command_runs_every_index(cohort):
+    job = yaml.safe_load((DEPLOY / "kubernetes" / "hrexport-sync-cronjob.yaml").read_text())
+    assert job["apiVersion"] == "batch/v1" and job["kind"] == "CronJob"
+    spec = job["spec"]["jobTemplate"]["spec"]
+    assert spec["completionMode"] == "Indexed"
+    pod = spec["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    container = pod["containers"][0]
+    assert container["image"].startswith("debian:")
+    script = container["command"][-1]
+    assert f"--shard-count {spec['completions']}" in script and "--all" in script
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    assert env["HREXPORT_STATE_DIR"].startswith("/data/") and env["HREXPORT_OUT"].startswith("/data/") and mounts["/data"] == "data"
+    assert mounts["/opt/hrexport"] == "release" and script.lstrip().startswith("/opt/hrexport/bin/hrexport ")
+    assert {v["name"] for v in pod["volumes"]} == {"data", "release"}
+    # The command itself, as the pod's shell runs it, for every completion index.
+    cohort.run("backfill", "--all", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min")
+    seen = []
+    for index in range(spec["completions"]):
+        env = dict(cohort.env, JOB_COMPLETION_INDEX=str(index), HREXPORT_STATE_DIR=str(cohort.state))
+        result = subprocess.run(["/bin/sh", "-c", script.replace("/opt/hrexport/bin/hrexport", cohort.bin)],
+                                capture_output=True, text=True, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        report = json.loads((cohort.state / f"cohort-shard-{index}.json").read_text())
+        assert report["shard"] == f"{index}/{spec['completions']}"
+        seen += [u["user"] for u in report["users"]]
+    assert sorted(seen) == sorted(USERS)
+
+
+def test_the_systemd_template_passes_systemd_analyze(tmp_path):
+    service = (DEPLOY / "systemd" / "hrexport-sync@.service").read_text()
+    assert "SuccessExitStatus=1" in service and "--all --shard %i/" in service
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not on this machine")
+    for suffix in ("service", "timer"):
+        shutil.copy(DEPLOY / "systemd" / f"hrexport-sync@.{suffix}", tmp_path / f"hrexport-sync@3.{suffix}")
+    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "hrexport-sync@3.service"), str(tmp_path / "hrexport-sync@3.timer")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "hrexport" not in result.stderr, result.stderr
+
+
+def test_flags_of_many_users_refuse_nonsense_with_exit_2(cohort):
+    for args, words in ((["sync", "--shard", "1/3"], "add --all"), (["sync", "--all", "--shard", "3/3"], "is not K/N"),
+                        (["sync", "--all", "--shard", "0/2", "--shard-count", "2"], "--shard-count is for Kubernetes"),
+                        (["sync", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--json"], "add --all"),
+                        (["status", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--all", "--parallel-users", "0"], "between 1 and 64")):
+        result = cohort.run(*args, check=False)
+        assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+    env = dict(cohort.env, JOB_COMPLETION_INDEX="1")
+    result = subprocess.run([cohort.bin, "sync", "--all"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2 and "--shard-count" in result.stderr
+
+
+def test_status_all_and_a_withdrawal_that_takes_the_data_with_it(cohort):
+    cohort.run("backfill", "--all", "--from", DAYS[0], "--to", DAYS[1], "--series", "1min")
+    status = json.loads(cohort.run("status", "--all", "--json").stdout)
+    assert [u["user"] for u in status["users"]] == USERS
+    for u in status["users"]:
+        assert u["complete"] + u["empty"] == 3 and u["failed"] == 0 and u["last_exit_code"] == 0
+    assert len(cohort.run("status", "--all", "--shard", "1/2").stdout.strip().splitlines()) == 1 + sum(shard_of(u, 2) == 1 for u in USERS)
+    # A folder that is not an export is never deleted: refused before the token is revoked.
+    (cohort.out / "SANDBOX4" / "manifest.json").rename(cohort.out / "SANDBOX4" / "kept.json")
+    result = cohort.run("logout", "--user", "SANDBOX4", "--delete-data", check=False)
+    assert result.returncode == 2 and "not an hrexport export" in result.stderr
+    assert cohort.credentials(user="SANDBOX4") is not None and (cohort.out / "SANDBOX4" / "kept.json").exists()
+    # A link inside the export is removed, never followed.
+    outside = cohort.tmp / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the participant's")
+    os.symlink(outside, cohort.out / "SANDBOX3" / "link")
+    result = cohort.run("logout", "--user", "SANDBOX3", "--delete-data")
+    assert "Deleted" in result.stdout and not (cohort.out / "SANDBOX3").exists()
+    assert (outside / "keep.txt").read_text() == "not the participant's"
+    assert cohort.credentials(user="SANDBOX3") is None and not (cohort.state / "fitbit-SANDBOX3.budget.json").exists()
+    assert "revoke" in " ".join(r["path"] for r in requests(cohort))
+    assert [u["user"] for u in json.loads(cohort.run("status", "--all", "--json").stdout)["users"]] == [u for u in USERS if u != "SANDBOX3"]
