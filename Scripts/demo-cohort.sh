@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo-cohort: a study of 20 sandbox participants. Each authorizes (OAuth + PKCE, the sandbox approving
-# the participant its login_hint names), two weeks are backfilled for all, then the nightly sync runs as four
+# the participant its login_hint names), 30 days are backfilled for all, then the nightly sync runs as four
 # shards side by side (as four Slurm array tasks would), every participant's export is verified, and the
-# cohort's status is printed. Its state and export stay under data/demo-cohort.
+# cohort's status and compliance report are printed. Its state and export stay under data/demo-cohort.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/debug/hrexport}
@@ -31,7 +31,7 @@ for i in $(seq "$USERS"); do
     wait $auth
 done
 
-from=$(date -d "-15 days" +%Y-%m-%d)
+from=$(date -d "-31 days" +%Y-%m-%d)
 to=$(date -d "-2 days" +%Y-%m-%d)
 echo "backfilling $from..$to of 1-minute heart rate, HRV and daily values for everyone"
 "$BIN" backfill --all --from "$from" --to "$to" --detail 1min --parallel-users 4
@@ -52,6 +52,10 @@ for i in $(seq "$USERS"); do "$BIN" verify --user "SANDBOX$i" > /dev/null; done
 echo "  $USERS exports verified"
 echo
 "$BIN" status --all
+echo
+echo "compliance (hours worn per day in the last 30 days; grey days in the picture have no data):"
+"$BIN" cohort report --svg "$DEMO/compliance.svg"
+echo "  picture: $DEMO/compliance.svg"
 cat <<TXT
 
 All participants as one table, in DuckDB (the user is the folder's name):

@@ -24,20 +24,26 @@ struct CohortOptions: ParsableArguments {
         guard (1...64).contains(parallelUsers) else { throw ValidationError("--parallel-users must be between 1 and 64") }
     }
 
-    /// This run's shard: `--shard`, else the scheduler's, else the whole cohort.
-    func resolvedShard() throws -> Shard {
-        if let shard { return Shard(shard)! }
-        return try Shard.fromScheduler(ProcessInfo.processInfo.environment, shardCount: shardCount) ?? .all
-    }
-
     /// The members of this shard, of `source` when given.
     func members(stateFolder: String, source: SourceKind?) throws -> (Shard, [Cohort.Member]) {
-        let shard = try resolvedShard()
+        try Self.members(stateFolder: stateFolder, source: source, shard: shard, shardCount: shardCount)
+    }
+
+    /// `--shard`, else the scheduler's shard, else the whole cohort; its members (of `source` when given).
+    static func members(stateFolder: String, source: SourceKind?, shard text: String?, shardCount: Int?) throws -> (Shard, [Cohort.Member]) {
+        let shard = try text.flatMap(Shard.init) ?? Shard.fromScheduler(ProcessInfo.processInfo.environment, shardCount: shardCount) ?? .all
         let everyone = try Cohort.members(stateFolder: stateFolder).filter { source == nil || $0.source == source }
         guard !everyone.isEmpty else {
             throw ExportError.authorizationNeeded("no \(source.map { $0.rawValue + " " } ?? "")credentials in \(stateFolder) (--all works on every user `hrexport auth` authorized there)")
         }
         return (shard, everyone.filter { shard.contains($0.user) })
+    }
+
+    /// Where a member's export is: `--out` or HREXPORT_OUT for everyone, else the folder its credentials remember.
+    static func layout(of member: Cohort.Member, location: LocationOptions, store: CredentialsStore) throws -> ExportLayout {
+        let given = location.out ?? Environment.value("HREXPORT_OUT")
+        let out = try given ?? store.load(source: member.source, user: member.user)?.exportFolder ?? Environment.home + "/.local/share/hrexport"
+        return try ExportLayout(out: ExportLocation.absolute(out), user: member.user)
     }
 }
 

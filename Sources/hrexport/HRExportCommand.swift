@@ -20,7 +20,7 @@ struct HRExportCommand: AsyncParsableCommand {
         4 another run holds the lock; 5 the API is gone (HTTP 410).
         """,
         version: "hrexport \(HRExport.version) (\(String(cString: hrexport_build_commit())))",
-        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, ImportCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, ScheduleCommand.self, SandboxCommand.self]
+        subcommands: [AuthCommand.self, LogoutCommand.self, BackfillCommand.self, SyncCommand.self, ImportCommand.self, StatusCommand.self, VerifyCommand.self, RebuildCommand.self, TimeZoneCommand.self, ReportCommand.self, CohortCommand.self, ScheduleCommand.self, SandboxCommand.self]
     )
 }
 

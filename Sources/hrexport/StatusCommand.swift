@@ -41,14 +41,11 @@ struct StatusCommand: AsyncParsableCommand {
         let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: nil)
         let store = CredentialsStore(stateFolder: place.stateFolder)
         let statuses = members.map { member -> Cohort.MemberStatus in
-            var out = location.out.map(ExportLocation.absolute) ?? Environment.value("HREXPORT_OUT").map(ExportLocation.absolute)
             do {
-                if out == nil { out = try store.load(source: member.source, user: member.user)?.exportFolder }
-                let export = out ?? ExportLocation.absolute(Environment.home + "/.local/share/hrexport")
-                let layout = try ExportLayout(out: export, user: member.user)
+                let layout = try CohortOptions.layout(of: member, location: location, store: store)
                 return Cohort.MemberStatus(member: member, export: layout.userFolder, manifest: try ManifestStore(userFolder: layout.userFolder).load())
             } catch {
-                return Cohort.MemberStatus(member: member, export: out ?? "", manifest: nil, problem: String(describing: error))
+                return Cohort.MemberStatus(member: member, export: "", manifest: nil, problem: String(describing: error))
             }
         }
         if json {

@@ -200,3 +200,40 @@ def test_status_all_and_a_withdrawal_that_takes_the_data_with_it(cohort):
     assert cohort.credentials(user="SANDBOX3") is None and not (cohort.state / "fitbit-SANDBOX3.budget.json").exists()
     assert "revoke" in " ".join(r["path"] for r in requests(cohort))
     assert [u["user"] for u in json.loads(cohort.run("status", "--all", "--json").stdout)["users"]] == [u for u in USERS if u != "SANDBOX3"]
+
+
+def test_the_compliance_report_matches_the_sandboxs_truth_for_hours_worn(tmp_path):
+    users = USERS[:4]
+    e = Export(tmp_path, "--users", "4", "--last-sync", "2026-10-16T08:00:00", "--off-wrist", "2026-10-10..2026-10-12")
+    try:
+        enroll(e, users)
+        e.run("backfill", "--all", "--from", "2026-09-15", "--to", "2026-10-14", "--series", "1min")
+        report = json.loads(e.run("cohort", "report", "--until", "2026-10-14", "--json", "--svg", str(tmp_path / "cohort.svg")).stdout)
+        assert [p["user"] for p in report["participants"]] == users
+        for p in report["participants"]:
+            expected = []
+            for day in [d["date"] for d in p["wear_hours"]]:
+                with urllib.request.urlopen(f"{e.base}/_sandbox/truth?user={p['user']}&date={day}&detail=1min", timeout=30) as r:
+                    rows = json.load(r)["rows"]
+                # Hours of the local day with at least one sample, from the truth's instants and offsets.
+                expected.append(len({(row["epoch_ms"] // 1000 + row["utc_offset_min"] * 60) // 3600 % 24 for row in rows}))
+            got = [d["hours"] for d in p["wear_hours"]]
+            assert p["wear_hours"][0]["date"] == "2026-09-15" and p["wear_hours"][-1]["date"] == "2026-10-14"
+            assert got == expected, p["user"]
+            assert got[-5:-2] == [0, 0, 0]   # the days off the wrist
+            assert p["days_with_data_7"] == sum(h > 0 for h in expected[-7:])
+            assert p["days_with_data_30"] == sum(h > 0 for h in expected)
+            ordered = sorted(expected)
+            assert p["median_wear_hours"] == (ordered[14] + ordered[15]) / 2
+            assert p["last_exit_code"] == 0 and p["token_age_days"] < 1
+        csv_lines = e.run("cohort", "report", "--until", "2026-10-14", "--csv").stdout.splitlines()
+        assert csv_lines[0].startswith("source,user,yesterday,days_with_data_7,days_with_data_30,median_wear_hours")
+        assert len(csv_lines) == 1 + len(users) and csv_lines[1].split(",")[:5] == ["fitbit", "SANDBOX1", "2026-10-14",
+                                                                                  str(report["participants"][0]["days_with_data_7"]),
+                                                                                  str(report["participants"][0]["days_with_data_30"])]
+        svg = (tmp_path / "cohort.svg").read_text()
+        assert svg.count("<rect x=") == 30 * len(users) and "SANDBOX3 2026-10-11: 0 h" in svg
+        result = e.run("cohort", "report", "--json", "--csv", check=False)
+        assert result.returncode == 2
+    finally:
+        e.close()
