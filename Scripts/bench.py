@@ -15,6 +15,12 @@ Rate floor: a backfill of 100 days against a sandbox with a compressed clock (L 
 W = 3 s). N requests cannot finish before the window ceil((N + used) / L) begins; the ratio is the
 backfill's wall time, less the time it spent inside its last window, over that floor (goal 1.00, at most
 1.03), with the data requests per day fetched (goal exactly 1.00).
+
+Cohort: one sandbox with N users (default 1,000, env BENCH_COHORT_USERS) at Fitbit's own limit of 150 requests per
+user per hour, each user with one day exported; then the nightly sync of one new day each (1min, HRV, daily) by
+`sync --all` in one process, the same as 4 shards in 4 processes, and one single-user `sync` for the per-user
+reference; then a backfill of M users (default 100, env BENCH_BACKFILL_USERS) x 30 days of 1sec. Wall time,
+requests per second, CPU seconds per user, peak RSS and the 429s (goal 0).
 """
 import json
 import os
@@ -282,10 +288,138 @@ def import_section() -> dict:
             "reference_cpu_seconds": reference["cpu_seconds"], "reference_ratio": round(reference["cpu_seconds"] / max(three["cpu_seconds"], 0.01), 2)}
 
 
+def children(commands, env) -> list:
+    """Runs processes side by side; for each its wall time, CPU seconds and peak RSS (as `child`)."""
+    started = time.monotonic()
+    running = {subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE): i for i, args in enumerate(commands)}
+    results, peaks = [None] * len(commands), [0] * len(commands)
+    while running:
+        for process, i in list(running.items()):
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                del running[process]
+                if status != 0:
+                    raise SystemExit(f"bench: {commands[i][:3]} failed: {process.stderr.read().decode()[-500:]}")
+                results[i] = {"wall_seconds": round(time.monotonic() - started, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2)}
+                continue
+            try:
+                for line in open(f"/proc/{process.pid}/status"):
+                    if line.startswith("VmHWM:"):
+                        peaks[i] = max(peaks[i], int(line.split()[1]))
+            except OSError:
+                pass
+        time.sleep(0.01)
+    for r, peak in zip(results, peaks):
+        r["peak_rss_mb"] = round(peak / 1024, 1)
+    return results
+
+
+def enroll(base: str, env: dict, users: list, parallel: int = 8):
+    """The code flow for each user, the sandbox approving the one its login_hint names; `parallel` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(user):
+        auth = subprocess.Popen([BIN, "auth", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        urllib.request.urlopen(auth.stdout.readline().strip() + "&login_hint=" + user, timeout=30).read()
+        assert auth.wait(timeout=60) == 0, user
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(one, users))
+
+
+def cohort_section() -> dict:
+    import datetime
+    users_n = int(os.environ.get("BENCH_COHORT_USERS", "1000"))
+    backfill_n = int(os.environ.get("BENCH_BACKFILL_USERS", "100"))
+    folder = BENCH / "cohort"
+    shutil.rmtree(folder, ignore_errors=True)
+    day = datetime.date.today() - datetime.timedelta(days=10)
+    results = {"users": users_n}
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0", "--users", str(users_n), "--last-sync", f"{day}T08:00:00"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        base = sandbox.stdout.readline().strip()
+        env = environment(folder / "export", folder / "state", base)
+        users = [f"SANDBOX{i}" for i in range(1, users_n + 1)]
+        started = time.monotonic()
+        enroll(base, env, users)
+        results["enroll_seconds"] = round(time.monotonic() - started, 1)
+        child([BIN, "backfill", "--all", "--from", str(day), "--to", str(day), "--detail", "1min", "--parallel-users", "8", "--quiet"], env=env)
+
+        def next_night(n):
+            stamp = f"{day + datetime.timedelta(days=n)}T08:00:00"
+            for user in users:
+                urllib.request.urlopen(urllib.request.Request(f"{base}/_sandbox/last-sync?user={user}&value={stamp}", method="POST"), timeout=10).read()
+
+        def requests_since(t):
+            log = json.load(urllib.request.urlopen(f"{base}/_sandbox/requests", timeout=60))
+            ours = [r for r in log if r["time"] >= t and r["path"].startswith("/1/")]
+            return len(ours), sum(1 for r in ours if r["status"] == 429)
+
+        for name, nights, commands in (
+                ("sync --all, 1 process", 1, [[BIN, "sync", "--all", "--parallel-users", "16", "--quiet"]]),
+                ("sync --all, 4 shards", 2, [[BIN, "sync", "--all", "--shard", f"{k}/4", "--parallel-users", "4", "--quiet"] for k in range(4)])):
+            next_night(nights)
+            t = time.time()
+            runs = children(commands, env)
+            count, throttled = requests_since(t)
+            wall = max(r["wall_seconds"] for r in runs)
+            cpu = sum(r["cpu_seconds"] for r in runs)
+            results[name] = {"wall_seconds": wall, "requests": count, "requests_per_second": round(count / wall, 1), "status_429": throttled,
+                             "cpu_seconds_per_user": round(cpu / users_n, 4), "peak_rss_mb": max(r["peak_rss_mb"] for r in runs)}
+        # One user alone, the same night's work, as the per-user reference.
+        stamp = f"{day + datetime.timedelta(days=3)}T08:00:00"
+        urllib.request.urlopen(urllib.request.Request(f"{base}/_sandbox/last-sync?user=SANDBOX1&value={stamp}", method="POST"), timeout=10).read()
+        single = child([BIN, "sync", "--user", "SANDBOX1", "--quiet"], env=env)
+        results["single-user sync"] = single
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+
+    first = day - datetime.timedelta(days=29)
+    sandbox = subprocess.Popen([BIN, "sandbox", "--port", "0", "--users", str(backfill_n), "--last-sync", f"{day + datetime.timedelta(days=1)}T08:00:00"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        base = sandbox.stdout.readline().strip()
+        env = environment(folder / "backfill-export", folder / "backfill-state", base)
+        enroll(base, env, [f"SANDBOX{i}" for i in range(1, backfill_n + 1)])
+        t = time.time()
+        run = child([BIN, "backfill", "--all", "--from", str(first), "--to", str(day), "--detail", "1sec", "--series", "1sec",
+                     "--parallel-users", "4", "--quiet"], env=env)
+        log = json.load(urllib.request.urlopen(f"{base}/_sandbox/requests", timeout=60))
+        ours = [r for r in log if r["time"] >= t and r["path"].startswith("/1/")]
+        run.update(users=backfill_n, days=30, requests=len(ours), status_429=sum(1 for r in ours if r["status"] == 429),
+                   cpu_seconds_per_user=round(run["cpu_seconds"] / backfill_n, 3))
+        results["backfill 1sec x 30 days"] = run
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def print_cohort(c: dict):
+    print()
+    print(f"Cohort: {c['users']} users against one sandbox at 150 requests per user per hour (enrolled in {c['enroll_seconds']} s)")
+    print(f"  {'nightly sync, one new day each':<34}{'wall s':>8}{'req/s':>8}{'CPU s/user':>12}{'peak RSS MB':>13}{'429s':>6}")
+    for name in ("sync --all, 1 process", "sync --all, 4 shards"):
+        r = c[name]
+        print(f"  {name:<34}{r['wall_seconds']:>8.2f}{r['requests_per_second']:>8.1f}{r['cpu_seconds_per_user']:>12.4f}{r['peak_rss_mb']:>13.1f}{r['status_429']:>6}")
+    one, four, single = c["sync --all, 1 process"], c["sync --all, 4 shards"], c["single-user sync"]
+    print(f"  4 shards vs 1 process, wall: {four['wall_seconds'] / one['wall_seconds']:.2f}x")
+    print(f"  --all per user vs one single-user sync, wall: {one['wall_seconds'] / c['users'] / single['wall_seconds']:.3f}x"
+          f" ({single['wall_seconds']:.2f} s alone, {single['cpu_seconds']:.2f} CPU s)")
+    b = c["backfill 1sec x 30 days"]
+    print(f"  backfill of {b['users']} users x {b['days']} days of 1sec: {b['wall_seconds']:.1f} s wall, {b['requests']} requests,"
+          f" {b['cpu_seconds_per_user']:.2f} CPU s per user, peak RSS {b['peak_rss_mb']} MB, 429s {b['status_429']}")
+
+
 def main() -> int:
     if not os.access(BIN, os.X_OK):
         print(f"bench: {BIN} is missing; `make bench` builds it", file=sys.stderr)
         return 2
+    if sys.argv[1:] == ["cohort"]:
+        print_cohort(cohort_section())
+        return 0
     BENCH.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     size = size_section()
@@ -336,7 +470,10 @@ def main() -> int:
     print(f"  {imported['samples_per_cpu_second']:,} samples per CPU second ({imported['cpu_seconds']:.2f} CPU s, {imported['wall_seconds']:.2f} s wall)")
     print(f"  peak RSS importing 1 / 3 months: {imported['peak_rss_mb'][1]} / {imported['peak_rss_mb'][3]} MB (goal flat: it streams)")
     print(f"  reference (Python zipfile + json + strptime, parsing only, nothing written) CPU / ours: {imported['reference_ratio']:.2f}x")
-    result = {"size": size, "rebuild": rebuild, "end_to_end": e2e, "rate_floor": rate, "import": imported, "seconds": round(time.monotonic() - started, 1)}
+    cohort = cohort_section()
+    print_cohort(cohort)
+    result = {"size": size, "rebuild": rebuild, "end_to_end": e2e, "rate_floor": rate, "import": imported, "cohort": cohort,
+              "seconds": round(time.monotonic() - started, 1)}
     (BENCH / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten to {BENCH / 'latest.json'} in {result['seconds']} s")
     return 0

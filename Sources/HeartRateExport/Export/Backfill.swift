@@ -149,7 +149,7 @@ public struct Backfill: Sendable {
             let next = kind.hrvBodyHoldsTheNightEndingOnIt ? plan.days.map { $0.adding(days: 1) } : []
             let bodies = Array(Set(plan.days + next)).filter { $0 <= today }.sorted()
             let failures = try await heart.fetchHRV(bodies, from: source, archive: archive, lastSync: lastSync,
-                                                    refetch: plan.refetch.union(plan.refetch.map { $0.adding(days: 1) }))
+                                                    refetch: plan.refetch.union(plan.refetch.map { $0.adding(days: 1) }), concurrency: options.concurrency)
             let format = options.format ?? manifest.recordedFormat(.hrv) ?? .parquet
             for month in Set(plan.days.map(\.month)).sorted() {
                 summary.filesWritten += try heart.writeHRVMonth(month, source: kind, requested: Set(plan.days), failures: failures, reachWithoutBody: nil,

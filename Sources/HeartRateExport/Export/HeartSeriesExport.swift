@@ -23,16 +23,36 @@ struct HeartSeriesExport: Sendable {
 
     /// The HRV bodies of `dates`; a body already archived and final is not asked for again (unless in `refetch`).
     func fetchHRV(_ dates: [LocalDate], from source: any HeartRateSource, archive: RawArchive, lastSync: LocalDateTime?,
-                  refetch: Set<LocalDate>) async throws -> [LocalDate: DayFailure] {
-        var failures = [LocalDate: DayFailure]()
+                  refetch: Set<LocalDate>, concurrency: Int = 1) async throws -> [LocalDate: DayFailure] {
+        var wanted = [LocalDate]()
         for date in dates {
             guard let lastSync, lastSync > LocalDateTime(date: date, secondOfDay: 0) else { continue }
             if !refetch.contains(date), let stored = try archive.load(folder: Self.hrvFolder, date), stored.coversWholeDay(date) { continue }
-            switch try await source.fetchHRV(date) {
-            case .success(let bytes):
-                try archive.store(RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network), folder: Self.hrvFolder, date: date)
-            case .failure(let failure):
-                failures[date] = failure
+            wanted.append(date)
+        }
+        // Several nights in flight, as the samples are: each waits for the budget, so the window is used whole.
+        var failures = [LocalDate: DayFailure]()
+        try await withThrowingTaskGroup(of: (LocalDate, DayFailure?).self) { group in
+            var next = 0
+            func start() {
+                guard next < wanted.count else { return }
+                let date = wanted[next]
+                next += 1
+                group.addTask {
+                    switch try await source.fetchHRV(date) {
+                    case .success(let bytes):
+                        let body = RawBody(bytes: bytes, fetchedAt: Date().timeIntervalSince1970, lastSync: lastSync, origin: .network)
+                        try archive.store(body, folder: Self.hrvFolder, date: date)
+                        return (date, nil)
+                    case .failure(let failure):
+                        return (date, failure)
+                    }
+                }
+            }
+            for _ in 0..<max(1, concurrency) { start() }
+            while let (date, failure) = try await group.next() {
+                if let failure { failures[date] = failure }
+                start()
             }
         }
         return failures
