@@ -90,6 +90,22 @@ struct RateBudgetTests {
         #expect(left.map { $0 <= 6 } == true, "\(left ?? -1) left, but the provider has 6")
     }
 
+    @Test("once every answer is back, the window's lowest count is what is left: requests in flight are not counted twice")
+    func nothingInFlightMeansTheLowestCountIsExact() async throws {
+        let clock = FakeClock()
+        let budget = RateBudget(clock: clock)
+        try await budget.acquire()
+        await budget.record(fitbitAnswer(remaining: 9, reset: 600, limit: 10))
+        for _ in 0..<4 { try await budget.acquire() }
+        // The provider counted all four before answering; answers come back while the others are still in flight.
+        await budget.record(fitbitAnswer(remaining: 5, reset: 599, limit: 10))
+        #expect(await budget.snapshot()?.remaining == 2, "three still in flight may not have been counted yet")
+        await budget.record(fitbitAnswer(remaining: 6, reset: 599, limit: 10))
+        await budget.record(fitbitAnswer(remaining: 7, reset: 599, limit: 10))
+        await budget.record(fitbitAnswer(remaining: 8, reset: 599, limit: 10))
+        #expect(await budget.snapshot()?.remaining == 5, "all answered: the provider has 5 left, and so do we")
+    }
+
     @Test("each reservation is on disk before its request leaves: a run killed with requests in flight leaves them counted")
     func reservationsPersist() async throws {
         let clock = FakeClock()

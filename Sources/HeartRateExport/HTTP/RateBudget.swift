@@ -27,6 +27,8 @@ public actor RateBudget {
     private var blockedUntil: Double?
     public private(set) var limit: Int?
     private var remaining: Int?
+    /// The lowest count of requests left that an answer of the current window reported.
+    private var windowLowest: Int?
     private var resetAt: Double?
     private var inFlight = 0
     /// The last window boundary this budget waited for: an answer to a request sent before it still speaks
@@ -142,14 +144,21 @@ public actor RateBudget {
             } else if let current = resetAt, let known = remaining, abs(reset - current) < 0.5 {
                 // The same window: a window's count only falls, so an answer computed before others that have
                 // already come back (answers overtake each other) must not raise what is left.
+                windowLowest = min(windowLowest ?? left, left)
                 remaining = min(known, max(0, left - inFlight))
+                // With nothing in flight every request of ours has been counted, and the lowest count of the
+                // window is what is left: subtracting the requests that were in flight when earlier answers were
+                // computed would count some of them twice and leave part of every window unused.
+                if inFlight == 0, let lowest = windowLowest { remaining = lowest }
             } else {
                 resetAt = reset
+                windowLowest = left
                 remaining = max(0, left - inFlight)
             }
         }
         if response.status == 429 {
             remaining = 0
+            windowLowest = nil
             let retryAfter = Duration.checkedSeconds(response.header("Retry-After"))
                 ?? Duration.checkedSeconds(response.header("Fitbit-Rate-Limit-Reset")) ?? .seconds(60)
             resetAt = now + retryAfter.inSeconds
