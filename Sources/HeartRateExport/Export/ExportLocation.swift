@@ -17,7 +17,11 @@ public struct ExportLocation: Sendable {
     public init(outGiven: String?, stateFolder: String, user: String?, defaultOut: String) {
         self.stateFolder = Self.absolute(stateFolder)
         self.user = user
-        let entries = (try? CredentialsStore(stateFolder: self.stateFolder).all())?.filter { user == nil || $0.user == user } ?? []
+        let store = CredentialsStore(stateFolder: self.stateFolder)
+        // A named user's files are opened directly: reading every entry of the folder for each user made a run
+        // over N users read N² files.
+        let entries = (try? user.map { user in try SourceKind.allCases.filter(\.isAPI).compactMap { try store.load(source: $0, user: user) } }
+            ?? store.all()) ?? []
         credential = Set(entries.map(\.user)).count == 1 ? entries.max { $0.rotatedAt < $1.rotatedAt } : nil
         out = Self.absolute(outGiven ?? credential?.exportFolder ?? defaultOut)
     }
