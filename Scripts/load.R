@@ -7,7 +7,8 @@
 # CSV.gz months need only data.table (Debian: r-cran-data.table); Parquet months need the arrow package.
 # `time` is POSIXct in UTC; `local_time` is the wall clock, also POSIXct but labelled UTC so that R shows
 # it unchanged; `utc_offset_min`, `bpm` and the daily counts are integers, the HRV values doubles; a value the
-# source does not have is NA. `date` of the daily series is a Date.
+# source does not have is NA. `date` of the daily series is a Date. `user_id` (the last column; files written
+# before 0.3 lack it) is character, so a study id such as 007 keeps its zeros.
 
 series_folder <- function(series) {
   switch(series, hrv = "heart_rate_variability", daily = "heart_rate_daily", paste0("heart_rate_", series))
@@ -25,7 +26,10 @@ series_columns <- function(series) {
 }
 
 read_csv_month <- function(path, series) {
-  month <- data.table::fread(cmd = paste("gzip -dc", shQuote(path)), colClasses = series_columns(series), na.strings = "")
+  command <- paste("gzip -dc", shQuote(path))
+  header <- names(data.table::fread(cmd = command, nrows = 0))
+  classes <- c(series_columns(series), user_id = "character")
+  month <- data.table::fread(cmd = command, colClasses = classes[names(classes) %in% header], na.strings = "")
   if (series == "daily") {
     month[, date := as.Date(date)]
   } else {
@@ -49,7 +53,7 @@ load_heart_rate <- function(dir, series = "1min") {
   files <- sort(c(Sys.glob(file.path(folder, "*.csv.gz")), Sys.glob(file.path(folder, "*.parquet"))))
   if (length(files) == 0) stop(paste("no month files in", folder))
   months <- lapply(files, function(f) if (grepl("\\.parquet$", f)) read_parquet_month(f, series) else read_csv_month(f, series))
-  table <- data.table::rbindlist(months)
+  table <- data.table::rbindlist(months, fill = TRUE)  # a month from before user_id has none
   if (series == "daily") data.table::setorder(table, date) else data.table::setorder(table, time)
   table
 }

@@ -7,7 +7,8 @@ From a shell: python3 Scripts/load.py data/export [--detail 1sec|1min|5min|15min
 DIR is a user's folder (it holds manifest.json) or the export folder above it when it holds one user.
 Parquet and CSV.gz months load alike: `time` is tz-aware UTC, `local_time` the naive wall clock,
 `utc_offset_min` and `bpm` int16, sorted by time; in the daily file `date` is a date and the nullable
-integers are pandas `Int16`; HRV values are float64 with NaN for null.
+integers are pandas `Int16`; HRV values are float64 with NaN for null; `user_id` (the last column, absent from
+files written before 0.3) is text, so a study id such as `007` keeps its zeros.
 """
 import argparse
 import sys
@@ -35,10 +36,10 @@ DAILY_INTEGERS = ["resting_bpm", "zone_out_of_range_min", "zone_fat_burn_min", "
 
 def _read_csv(path: Path, series: str) -> pd.DataFrame:
     if series == "daily":
-        frame = pd.read_csv(path, dtype={**{c: "Int16" for c in DAILY_INTEGERS}, "samples": "int32"})
+        frame = pd.read_csv(path, dtype={**{c: "Int16" for c in DAILY_INTEGERS}, "samples": "int32", "user_id": str})
         frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d").dt.date
         return frame
-    frame = pd.read_csv(path, dtype={"utc_offset_min": "int16"} | ({} if series == "hrv" else {"bpm": "int16"}))
+    frame = pd.read_csv(path, dtype={"utc_offset_min": "int16", "user_id": str} | ({} if series == "hrv" else {"bpm": "int16"}))
     frame["time"] = pd.to_datetime(frame["time"], format="ISO8601", utc=True).dt.as_unit("ms")
     frame["local_time"] = pd.to_datetime(frame["local_time"], format="ISO8601").dt.as_unit("ms")
     return frame

@@ -28,7 +28,7 @@ def main(argv) -> int:
         months[day.isoformat()[:7]].append(frame_from_body(body, day.isoformat(), zone))
         day += datetime.timedelta(days=1)
     for month, frames in months.items():
-        write_month(frames, out / f"{month}.parquet")
+        write_month(frames, out / f"{month}.parquet", "SANDBOX1")
     return 0
 
 

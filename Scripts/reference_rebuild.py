@@ -4,7 +4,8 @@ bodies into the same monthly GZIP Parquet files, with json + vectorized pandas +
 
     python3 Scripts/reference_rebuild.py RAW_DETAIL_FOLDER OUT_FOLDER TIMEZONE
 
-RAW_DETAIL_FOLDER is <out>/<user>/raw/fitbit/<detail>; it holds <YYYY-MM>/<date>.json.gz.
+RAW_DETAIL_FOLDER is <out>/<user>/raw/fitbit/<detail>; it holds <YYYY-MM>/<date>.json.gz. The files carry the
+user's id in a last `user_id` column, as hrexport's do.
 """
 import gzip
 import json
@@ -38,11 +39,12 @@ def frame_from_body(body: dict, date: str, zone: str) -> pd.DataFrame:
 
 
 SCHEMA = pa.schema([("time", pa.timestamp("ms", tz="UTC"), False), ("local_time", pa.timestamp("ms"), False),
-                    ("utc_offset_min", pa.int16(), False), ("bpm", pa.int16(), False)])
+                    ("utc_offset_min", pa.int16(), False), ("bpm", pa.int16(), False), ("user_id", pa.string(), False)])
 
 
-def write_month(frames, path: Path):
+def write_month(frames, path: Path, user: str):
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frame["user_id"] = user
     pq.write_table(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path, compression="gzip")
 
 
@@ -50,7 +52,7 @@ def main(argv) -> int:
     raw, out, zone = Path(argv[1]), Path(argv[2]), argv[3]
     out.mkdir(parents=True, exist_ok=True)
     for month in sorted(p for p in raw.iterdir() if p.is_dir()):
-        write_month([day_frame(p, zone) for p in sorted(month.glob("*.json.gz"))], out / f"{month.name}.parquet")
+        write_month([day_frame(p, zone) for p in sorted(month.glob("*.json.gz"))], out / f"{month.name}.parquet", raw.parents[2].name)
     return 0
 
 

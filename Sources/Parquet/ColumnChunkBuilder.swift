@@ -1,8 +1,9 @@
 import Gzip
 
-/// One leaf column of a flat schema: INT32, INT64 or DOUBLE, required or optional, with its annotations and
-/// the encodings worth trying for it. A DOUBLE travels through the writer as its IEEE 754 bit pattern in an
-/// `Int64`, which PLAIN and a dictionary lay out exactly as the format wants (little-endian bytes).
+/// One leaf column of a flat schema: INT32, INT64, DOUBLE or BYTE_ARRAY, required or optional, with its
+/// annotations and the encodings worth trying for it. A DOUBLE travels through the writer as its IEEE 754 bit
+/// pattern in an `Int64`, which PLAIN and a dictionary lay out exactly as the format wants (little-endian bytes);
+/// a BYTE_ARRAY as the index of its bytes in the chunk's table of distinct values.
 public struct ColumnSpec: Sendable {
     public var name: String
     public var type: PhysicalType
@@ -24,6 +25,7 @@ public struct ColumnSpec: Sendable {
 
     var byteWidth: Int { type == .int32 ? 4 : 8 }
     var isDouble: Bool { type == .double }
+    var isByteArray: Bool { type == .byteArray }
     var bitWidth: Int { byteWidth * 8 }
 
     var schemaElement: SchemaElement {
@@ -64,6 +66,7 @@ final class ColumnChunkBuilder {
     private var maximum = Int64.min
     private var minimumDouble = Double.infinity
     private var maximumDouble = -Double.infinity
+    private var byteArrays = ByteArrayTable()
 
     private var chosen: Encoding? {
         didSet { splitsAtWideDeltas = spec.candidates.contains(.deltaBinaryPacked) && (chosen == nil || chosen == .deltaBinaryPacked) }
@@ -78,12 +81,25 @@ final class ColumnChunkBuilder {
         self.spec = spec
         self.options = options
         self.compressor = compressor
+        precondition(!spec.isByteArray || !spec.candidates.contains(.deltaBinaryPacked), "\(spec.name): DELTA_BINARY_PACKED is for integers")
         splitsAtWideDeltas = spec.candidates.contains(.deltaBinaryPacked)
         pageValues.reserveCapacity(options.rowsPerPage)
     }
 
+    /// A BYTE_ARRAY value `count` times over (the column must be `.byteArray`); its bytes are stored once.
+    func append(bytes: [UInt8], count: Int) {
+        precondition(spec.isByteArray, "\(spec.name) is not a BYTE_ARRAY column")
+        let index = byteArrays.index(of: bytes)
+        for _ in 0..<count {
+            pageValues.append(index)
+            if spec.optional { pageLevels.append(1) }
+            endRow()
+        }
+    }
+
     func append(_ value: Int64) {
         precondition(spec.type != .int32 || Int32(exactly: value) != nil, "\(spec.name): \(value) does not fit INT32")
+        precondition(!spec.isByteArray, "\(spec.name) takes bytes, not numbers")
         if splitsAtWideDeltas, let last = pageValues.last, (value &- last).magnitude >> (options.maxDeltaWidth - 1) != 0 {
             flushPage()
         }
@@ -155,7 +171,7 @@ final class ColumnChunkBuilder {
             let page = encode(candidate, levels: levels)
             guard page.encoding == candidate else { continue }
             var size = page.compressed.count
-            if let grown = page.dictionary { size += compressor.compress(grown.plainBytes(spec.byteWidth)).count + 8 }
+            if let grown = page.dictionary { size += compressor.compress(plainBytes(grown.values)).count + 8 }
             if best.map({ size < $0.trialSize }) ?? true {
                 best = page
                 best!.trialSize = size
@@ -194,7 +210,7 @@ final class ColumnChunkBuilder {
             RLEHybrid.encode(indices, width: width, into: &body)
             return EncodedPage(encoding: encoding, uncompressedSize: body.count, compressed: compressor.compress(body), dictionary: grown)
         default:
-            pageValues.withUnsafeBufferPointer { PlainEncoding.encode($0, byteWidth: spec.byteWidth, into: &body) }
+            body += plainBytes(pageValues)
             return EncodedPage(encoding: .plain, uncompressedSize: body.count, compressed: compressor.compress(body))
         }
         return EncodedPage(encoding: encoding, uncompressedSize: body.count, compressed: compressor.compress(body))
@@ -216,7 +232,7 @@ final class ColumnChunkBuilder {
         var dictionaryPage: [UInt8]?
         var uncompressed = uncompressedTotal
         if encodingsUsed.contains(.rleDictionary) {
-            let body = dictionary.plainBytes(spec.byteWidth)
+            let body = plainBytes(dictionary.values)
             let compressed = compressor.compress(body)
             let header = CompactWriter.encode(PageHeader(type: .dictionaryPage, uncompressedSize: Int32(body.count),
                                                          compressedSize: Int32(compressed.count), numValues: Int32(dictionary.count), encoding: .plain))
@@ -229,13 +245,33 @@ final class ColumnChunkBuilder {
         let hasValues = Int64(rows) > nullCount
         // Floating-point statistics compare as numbers, not bit patterns; the format asks that a zero minimum be
         // written -0.0 and a zero maximum +0.0, so a reader never skips a page holding the other zero.
-        let low = spec.isDouble ? Int64(bitPattern: (minimumDouble == 0 ? -0.0 : minimumDouble).bitPattern) : minimum
-        let high = spec.isDouble ? Int64(bitPattern: (maximumDouble == 0 ? 0.0 : maximumDouble).bitPattern) : maximum
-        let statistics = Statistics(nullCount: nullCount,
-                                    minValue: hasValues ? plain(low) : nil,
-                                    maxValue: hasValues ? plain(high) : nil)
+        let statistics: Statistics
+        if spec.isByteArray {
+            // Byte arrays order as unsigned bytes, which is how `lexicographicallyPrecedes` compares [UInt8].
+            let sorted = byteArrays.values.sorted { $0.lexicographicallyPrecedes($1) }
+            statistics = Statistics(nullCount: nullCount, minValue: hasValues ? sorted.first : nil, maxValue: hasValues ? sorted.last : nil)
+        } else {
+            let low = spec.isDouble ? Int64(bitPattern: (minimumDouble == 0 ? -0.0 : minimumDouble).bitPattern) : minimum
+            let high = spec.isDouble ? Int64(bitPattern: (maximumDouble == 0 ? 0.0 : maximumDouble).bitPattern) : maximum
+            statistics = Statistics(nullCount: nullCount, minValue: hasValues ? plain(low) : nil, maxValue: hasValues ? plain(high) : nil)
+        }
         return FinishedChunk(spec: spec, dictionaryPage: dictionaryPage, dataPages: dataPages, uncompressedSize: uncompressed,
                              rows: rows, encodings: encodings.sorted { $0.rawValue < $1.rawValue }, statistics: statistics)
+    }
+
+    /// PLAIN bytes of values: fixed-width little-endian numbers, or each byte array as a u32 length and its bytes.
+    private func plainBytes(_ values: [Int64]) -> [UInt8] {
+        var out = [UInt8]()
+        if spec.isByteArray {
+            for index in values {
+                let bytes = byteArrays.values[Int(index)]
+                appendLittleEndian(UInt64(bytes.count), bytes: 4, into: &out)
+                out += bytes
+            }
+        } else {
+            values.withUnsafeBufferPointer { PlainEncoding.encode($0, byteWidth: spec.byteWidth, into: &out) }
+        }
+        return out
     }
 
     private func plain(_ value: Int64) -> [UInt8] {
@@ -257,11 +293,18 @@ final class ColumnChunkBuilder {
             indexByValue[value] = values.count - 1
             return values.count - 1
         }
+    }
 
-        func plainBytes(_ byteWidth: Int) -> [UInt8] {
-            var out = [UInt8]()
-            values.withUnsafeBufferPointer { PlainEncoding.encode($0, byteWidth: byteWidth, into: &out) }
-            return out
+    /// The distinct byte arrays of a BYTE_ARRAY chunk in first-seen order; rows hold their indices.
+    struct ByteArrayTable {
+        private var indexByBytes: [[UInt8]: Int64] = [:]
+        private(set) var values: [[UInt8]] = []
+
+        mutating func index(of bytes: [UInt8]) -> Int64 {
+            if let index = indexByBytes[bytes] { return index }
+            values.append(bytes)
+            indexByBytes[bytes] = Int64(values.count - 1)
+            return Int64(values.count - 1)
         }
     }
 }

@@ -1,9 +1,9 @@
-// The footer and page-header structs of parquet.thrift that a flat INT32/INT64 file needs, with the
+// The footer and page-header structs of parquet.thrift that a flat INT32/INT64/DOUBLE/BYTE_ARRAY file needs, with the
 // field ids of the IDL. Each writes itself in ascending field order and reads itself back from a
 // decoded Thrift struct, so tests can round-trip every one of them.
 
 public enum PhysicalType: Int32, Sendable {
-    case int32 = 1, int64 = 2, double = 5
+    case int32 = 1, int64 = 2, double = 5, byteArray = 6
 }
 
 public enum Repetition: Int32, Sendable {
@@ -33,17 +33,20 @@ public enum PageType: Int32, Sendable {
 
 /// The legacy annotation; readers that predate logical types (and DuckDB, fastparquet) rely on it.
 public enum ConvertedType: Int32, Sendable {
-    case date = 6, timestampMillis = 9, int16 = 16, int32 = 17
+    case utf8 = 0, date = 6, timestampMillis = 9, int16 = 16, int32 = 17
 }
 
 /// The logical type union; only the members our columns use.
 public enum LogicalType: Equatable, Sendable, ThriftWritable {
+    case string
     case date
     case timestampMillis(adjustedToUTC: Bool)
     case integer(bitWidth: Int8, signed: Bool)
 
     public func write(to writer: inout CompactWriter) {
         switch self {
+        case .string:
+            writer.field(1, struct: EmptyStruct())
         case .date:
             writer.field(6, struct: EmptyStruct())
         case .timestampMillis(let utc):
@@ -76,7 +79,9 @@ public enum LogicalType: Equatable, Sendable, ThriftWritable {
     }
 
     init?(thrift fields: [Int16: ThriftValue]) {
-        if fields[6] != nil {
+        if fields[1] != nil {
+            self = .string
+        } else if fields[6] != nil {
             self = .date
         } else if let ts = fields[8]?.fields, let utc = ts[1]?.bool, let unit = ts[2]?.fields, unit[1] != nil {
             self = .timestampMillis(adjustedToUTC: utc)

@@ -6,8 +6,13 @@ public struct ColumnData: Equatable, Sendable {
     public var values: [Int64] = []
     /// nil for a column without nulls.
     public var nulls: [Bool]?
+    /// A BYTE_ARRAY column's distinct values as text; its `values` are indices into them.
+    public var texts: [String] = []
 
     public func value(at row: Int) -> Int64? { nulls?[row] == true ? nil : values[row] }
+
+    /// A BYTE_ARRAY column's value as UTF-8 text, nil for a null.
+    public func text(at row: Int) -> String? { value(at: row).map { texts[Int($0)] } }
 
     /// A DOUBLE column's value (stored as its bit pattern), nil for a null.
     public func double(at row: Int) -> Double? { value(at: row).map { Double(bitPattern: UInt64(bitPattern: $0)) } }
@@ -18,11 +23,13 @@ public struct ColumnData: Equatable, Sendable {
             merged += other.nulls ?? [Bool](repeating: false, count: other.values.count)
             nulls = merged
         }
-        values += other.values
+        let shift = Int64(texts.count)
+        texts += other.texts
+        values += other.texts.isEmpty ? other.values : other.values.map { $0 + shift }
     }
 }
 
-/// Reads back the files `ParquetFileWriter` produces (flat INT32/INT64/DOUBLE columns, data page v1, GZIP or
+/// Reads back the files `ParquetFileWriter` produces (flat INT32/INT64/DOUBLE/BYTE_ARRAY columns, data page v1, GZIP or
 /// uncompressed, PLAIN / DELTA_BINARY_PACKED / RLE_DICTIONARY) and checks every size and count on the way.
 /// It exists to verify our own output, not to be a general Parquet reader.
 public struct ParquetFileReader {
@@ -75,7 +82,6 @@ public struct ParquetFileReader {
         guard meta.path == [leaf.name] else { throw .corrupt("chunk path \(meta.path) does not match leaf \(leaf.name)") }
         guard meta.type == leaf.type else { throw .corrupt("chunk type of \(leaf.name) differs from the schema") }
         let optional = leaf.repetition == .optional
-        let byteWidth = meta.type == .int32 ? 4 : 8
         let start = Int(meta.chunkOffset)
         let end = start + Int(meta.totalCompressedSize)
         guard start >= 4, end <= bytes.count - 8, start <= end else { throw .corrupt("chunk of \(leaf.name) lies outside the file") }
@@ -104,10 +110,11 @@ public struct ParquetFileReader {
             position = bodyEnd
             if header.type == .dictionaryPage {
                 guard dictionary == nil, column.values.isEmpty else { throw .corrupt("dictionary page of \(leaf.name) is not first") }
-                dictionary = try PlainEncoding.decode(body, from: 0, count: Int(header.numValues), byteWidth: byteWidth)
+                dictionary = try decodePlain(body, from: 0, count: Int(header.numValues), type: meta.type, texts: &column.texts, leaf: leaf.name)
                 continue
             }
-            column.append(try decodeDataPage(body, header: header, optional: optional, byteWidth: byteWidth, dictionary: dictionary, leaf: leaf.name))
+            // The page's byte arrays go into the chunk's table; the page carries only indices into it.
+            column.append(try decodeDataPage(body, header: header, optional: optional, type: meta.type, dictionary: dictionary, texts: &column.texts, leaf: leaf.name))
         }
         guard column.values.count == Int(meta.numValues) else { throw .corrupt("column \(leaf.name) has \(column.values.count) values, its metadata says \(meta.numValues)") }
         guard uncompressedTotal == Int(meta.totalUncompressedSize) else {
@@ -116,7 +123,30 @@ public struct ParquetFileReader {
         return column
     }
 
-    private func decodeDataPage(_ body: [UInt8], header: PageHeader, optional: Bool, byteWidth: Int, dictionary: [Int64]?, leaf: String) throws(ParquetError) -> ColumnData {
+    /// PLAIN values of the chunk's type; byte arrays are added to `texts` and come back as their indices there.
+    private func decodePlain(_ body: [UInt8], from start: Int, count: Int, type: PhysicalType, texts: inout [String], leaf: String) throws(ParquetError) -> [Int64] {
+        guard type == .byteArray else { return try PlainEncoding.decode(body, from: start, count: count, byteWidth: type == .int32 ? 4 : 8) }
+        var indices = [Int64]()
+        indices.reserveCapacity(count)
+        var position = start
+        for _ in 0..<count {
+            guard position + 4 <= body.count else { throw .corrupt("BYTE_ARRAY length of \(leaf) runs past the page") }
+            var length = 0
+            for k in 0..<4 { length |= Int(body[position + k]) << (8 * k) }
+            position += 4
+            guard length <= body.count - position else { throw .corrupt("BYTE_ARRAY value of \(leaf) runs past the page") }
+            guard let text = String(validating: body[position..<position + length], as: UTF8.self) else {
+                throw .corrupt("BYTE_ARRAY value of \(leaf) is not UTF-8")
+            }
+            position += length
+            indices.append(Int64(texts.count))
+            texts.append(text)
+        }
+        return indices
+    }
+
+    private func decodeDataPage(_ body: [UInt8], header: PageHeader, optional: Bool, type: PhysicalType, dictionary: [Int64]?,
+                                texts: inout [String], leaf: String) throws(ParquetError) -> ColumnData {
         let count = Int(header.numValues)
         var position = 0
         var defined = [Bool](repeating: true, count: count)
@@ -133,9 +163,10 @@ public struct ParquetFileReader {
         let decoded: [Int64]
         switch header.encoding {
         case .plain:
-            decoded = try PlainEncoding.decode(body, from: position, count: present, byteWidth: byteWidth)
+            decoded = try decodePlain(body, from: position, count: present, type: type, texts: &texts, leaf: leaf)
         case .deltaBinaryPacked:
-            decoded = try DeltaBinaryPacked.decode(body, from: position, to: body.count, bitWidth: byteWidth * 8).values
+            guard type != .byteArray else { throw .unsupported("DELTA_BINARY_PACKED byte arrays in \(leaf)") }
+            decoded = try DeltaBinaryPacked.decode(body, from: position, to: body.count, bitWidth: type == .int32 ? 32 : 64).values
             guard decoded.count == present else { throw .corrupt("DELTA page of \(leaf) holds \(decoded.count) values for \(present)") }
         case .rleDictionary:
             guard let dictionary else { throw .corrupt("dictionary-encoded page of \(leaf) without a dictionary") }

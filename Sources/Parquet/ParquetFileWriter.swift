@@ -1,6 +1,6 @@
 import Gzip
 
-/// Writes a flat Parquet file of INT32/INT64 columns in one row group: data page v1, GZIP pages,
+/// Writes a flat Parquet file of INT32/INT64/DOUBLE/BYTE_ARRAY columns in one row group: data page v1, GZIP pages,
 /// statistics per chunk, a TYPE_ORDER column order per leaf. Rows arrive column by column through
 /// `column(_:)`; `finish` lays out the chunks and the footer and hands the bytes to a sink.
 public final class ParquetFileWriter {
@@ -65,4 +65,7 @@ public struct ColumnAppender {
     public func append(_ value: Int64?) {
         if let value { builder.append(value) } else { builder.appendNull() }
     }
+
+    /// A UTF-8 text `count` times over, for a BYTE_ARRAY column (a file's constant `user_id`, say).
+    public func append(text: String, count: Int = 1) { builder.append(bytes: Array(text.utf8), count: count) }
 }

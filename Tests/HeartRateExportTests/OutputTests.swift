@@ -44,7 +44,8 @@ struct OutputTests {
         let path = folder + "/a/2026-03.csv.gz"
         try CSVMonthFormat().writeIntraday([day], context: context, to: path, permissions: .private)
         let text = try gunzipText(path)
-        #expect(text == "time,local_time,utc_offset_min,bpm\n2026-03-08T05:00:00Z,2026-03-08T00:00:00,-300,61\n2026-03-08T07:00:00.500Z,2026-03-08T03:00:00.500,-240,120\n")
+        let rowsText = "2026-03-08T05:00:00Z,2026-03-08T00:00:00,-300,61\n2026-03-08T07:00:00.500Z,2026-03-08T03:00:00.500,-240,120\n"
+        #expect(text == "time,local_time,utc_offset_min,bpm,user_id\n" + rowsText.replacingOccurrences(of: "\n", with: ",U\n"))
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let folderAttributes = try FileManager.default.attributesOfItem(atPath: folder + "/a")
@@ -57,10 +58,21 @@ struct OutputTests {
         try CSVMonthFormat().writeDaily(dailyRows, context: context, to: dailyPath, permissions: .private)
         let daily = try gunzipText(dailyPath)
         // Doubles in their shortest round-tripping form; a value the source lacks is an empty field, zones included.
-        #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2,30.0,0.935,1e-05,2.0625\n2026-03-09,57,,,,,0,,,,\n")
+        #expect(daily == CSVMonthFormat.dailyHeader + "2026-03-08,60,1,2,3,4,2,30.0,0.935,1e-05,2.0625,U\n2026-03-09,57,,,,,0,,,,,U\n")
 
         #expect(try CSVMonthFormat().readIntraday(from: path) == samples)
         #expect(try CSVMonthFormat().readDaily(from: dailyPath) == dailyRows)
+
+        // A file from before user_id reads the same; a file naming two users is not one participant's month.
+        let legacy = folder + "/a/legacy.csv.gz"
+        try AtomicFile.write(GzipEncoder.compress(Array(("time,local_time,utc_offset_min,bpm\n" + rowsText).utf8)), to: legacy)
+        #expect(try CSVMonthFormat().readIntraday(from: legacy) == samples)
+        #expect(CSVMonthFormat().isOurs(legacy))
+        let mixed = folder + "/a/mixed.csv.gz"
+        try AtomicFile.write(GzipEncoder.compress(Array(text.replacingOccurrences(of: "-240,120,U", with: "-240,120,V").utf8)), to: mixed)
+        #expect(throws: ExportError.corrupt(path: mixed, message: "line 3 has another user_id than the lines before it, or none")) {
+            try CSVMonthFormat().readIntraday(from: mixed)
+        }
     }
 
     @Test("a Parquet month reads back the same rows, daily nulls included, with the design's key/value metadata")
@@ -81,7 +93,37 @@ struct OutputTests {
         #expect(reader.metadata.value(forKey: "hrexport.detail") == "1sec")
         #expect(reader.metadata.value(forKey: "hrexport.first_day") == "2026-03-08")
         #expect(reader.metadata.value(forKey: "pandas")?.contains(#""timezone":"UTC""#) == true)
-        #expect(reader.leaves.map(\.name) == ["time", "local_time", "utc_offset_min", "bpm"])
+        #expect(reader.leaves.map(\.name) == ["time", "local_time", "utc_offset_min", "bpm", "user_id"])
+        let users = try #require(try reader.readColumns().last)
+        #expect(users.texts == ["U"] && users.values.count == samples.count && users.values.allSatisfy { $0 == 0 })
+        let userChunk = reader.metadata.rowGroups[0].columns[4].metaData
+        #expect(userChunk.statistics?.minValue == Array("U".utf8) && userChunk.statistics?.maxValue == Array("U".utf8))
+        #expect(userChunk.encodings == [.plain, .rle, .rleDictionary])
+
+        // A file from before user_id reads the same; a user_id other than the file's user is corruption.
+        for (columns, user, readable) in [(ParquetMonthFormat.intradayColumns.dropLast(), "U", true), (ParquetMonthFormat.intradayColumns[...], "V", false)] {
+            let writer = ParquetFileWriter(columns: Array(columns))
+            for s in samples.prefix(3) {
+                writer.column(0).append(s.epochMillis)
+                writer.column(1).append(s.localMillis)
+                writer.column(2).append(Int64(s.utcOffsetMinutes))
+                writer.column(3).append(Int64(s.bpm))
+            }
+            if columns.count == 5 { writer.column(4).append(text: "U", count: 3) }
+            var other = context
+            other.user = user
+            var bytes = [UInt8]()
+            writer.finish(keyValues: ParquetMonthFormat.keyValues(other, detail: "1sec", first: nil, last: nil, pandas: ""), createdBy: "hrexport") { bytes += $0 }
+            let otherPath = folder + "/p/other-\(user).parquet"
+            try AtomicFile.write(bytes, to: otherPath)
+            if readable {
+                #expect(try ParquetMonthFormat().readIntraday(from: otherPath) == Array(samples.prefix(3)))
+            } else {
+                #expect(throws: ExportError.corrupt(path: otherPath, message: "row 0 has user_id `U`, the file is `V`'s")) {
+                    try ParquetMonthFormat().readIntraday(from: otherPath)
+                }
+            }
+        }
 
         let rows = [DailyRow(date: LocalDate("2026-03-08")!, values: DailyValues(restingBPM: 58, zoneMinutes: [1400, 30, 8, 2], hrvRMSSD: 41.25), samples: 200_000),
                     DailyRow(date: LocalDate("2026-03-09")!, values: DailyValues(hrvRMSSD: 1e-05, hrvDeepRMSSD: .pi, hrvNREMBPM: 55.5, hrvEntropy: 2.5), samples: 0),

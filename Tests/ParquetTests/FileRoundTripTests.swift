@@ -117,6 +117,26 @@ struct FileRoundTripTests {
         #expect(try reader.readColumns()[0].values == values)
     }
 
+    /// Texts in a dictionary until it overflows, then PLAIN (u32 length + bytes), several pages, non-ASCII bytes;
+    /// statistics are the unsigned byte-wise extremes ("Z" < "a" < "é").
+    @Test func textsRoundTripThroughADictionaryAndPlainWithByteWiseStatistics() throws {
+        var options = ParquetWriterOptions()
+        options.rowsPerPage = 400
+        options.maxDictionaryEntries = 20
+        let texts = (0..<1500).map { $0 < 800 ? ["p-01", "é", "Z", ""][$0 % 4] : "participant-\($0)" }
+        let spec = ColumnSpec("user_id", .byteArray, convertedType: .utf8, logicalType: .string, candidates: [.rleDictionary])
+        let file = write([spec], options: options) { writer in
+            for text in texts { writer.column(0).append(text: text) }
+        }
+        let reader = try ParquetFileReader(bytes: file)
+        let column = try reader.readColumns()[0]
+        #expect((0..<texts.count).map { column.text(at: $0) } == texts)
+        let meta = reader.metadata.rowGroups[0].columns[0].metaData
+        #expect(meta.encodings == [.plain, .rle, .rleDictionary])
+        #expect(meta.statistics?.minValue == [] && meta.statistics?.maxValue == Array("é".utf8))
+        #expect(reader.leaves[0] == SchemaElement(name: "user_id", type: .byteArray, repetition: .required, convertedType: .utf8, logicalType: .string))
+    }
+
     @Test func anEmptyFileReadsAsNoRows() throws {
         let file = write([ColumnSpec("v", .int64)]) { _ in }
         let reader = try ParquetFileReader(bytes: file)

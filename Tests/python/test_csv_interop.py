@@ -11,7 +11,8 @@ def test_pandas_reads_a_month_equal_to_the_truth(export):
     month = export.out / "SANDBOX1" / "heart_rate_1min" / "2026-11.csv.gz"
     frame = pd.read_csv(month, parse_dates=["time", "local_time"])
 
-    assert list(frame.columns) == ["time", "local_time", "utc_offset_min", "bpm"]
+    assert list(frame.columns) == ["time", "local_time", "utc_offset_min", "bpm", "user_id"]
+    assert set(frame["user_id"]) == {"SANDBOX1"}
     assert str(frame["time"].dt.tz) == "UTC"
     assert frame["local_time"].dt.tz is None
     assert frame["time"].is_monotonic_increasing and frame["time"].is_unique
@@ -34,7 +35,8 @@ def test_daily_file_and_manifest(export):
     export.run("backfill", "--from", "2026-10-01", "--to", "2026-10-05", "--format", "csv")
     daily = pd.read_csv(export.out / "SANDBOX1" / "heart_rate_daily" / "2026-10.csv.gz", parse_dates=["date"])
     assert list(daily.columns) == ["date", "resting_bpm", "zone_out_of_range_min", "zone_fat_burn_min", "zone_cardio_min", "zone_peak_min", "samples",
-                                   "hrv_rmssd_ms", "hrv_deep_rmssd_ms", "hrv_nrem_bpm", "hrv_entropy"]
+                                   "hrv_rmssd_ms", "hrv_deep_rmssd_ms", "hrv_nrem_bpm", "hrv_entropy", "user_id"]
+    assert daily["user_id"].tolist() == ["SANDBOX1"] * 5
     assert len(daily) == 5
     manifest = json.loads((export.out / "SANDBOX1" / "manifest.json").read_text())
     assert manifest["manifest_version"] == 1

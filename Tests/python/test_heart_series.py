@@ -12,6 +12,7 @@ import sys
 import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import duckdb
 import fastparquet
@@ -30,11 +31,13 @@ ZONES = ["zone_out_of_range_min", "zone_fat_burn_min", "zone_cardio_min", "zone_
 HRV_SCHEMA = pa.schema([pa.field("time", pa.timestamp("ms", tz="UTC"), nullable=False),
                         pa.field("local_time", pa.timestamp("ms"), nullable=False),
                         pa.field("utc_offset_min", pa.int16(), nullable=False)]
-                       + [pa.field(name, pa.float64()) for name in HRV_NAMES])
+                       + [pa.field(name, pa.float64()) for name in HRV_NAMES]
+                       + [pa.field("user_id", pa.string(), nullable=False)])
 DAILY_SCHEMA = pa.schema([pa.field("date", pa.date32(), nullable=False), pa.field("resting_bpm", pa.int16())]
                          + [pa.field(z, pa.int16()) for z in ZONES]
                          + [pa.field("samples", pa.int32(), nullable=False)]
-                         + [pa.field(name, pa.float64()) for name in DAILY_DOUBLES])
+                         + [pa.field(name, pa.float64()) for name in DAILY_DOUBLES]
+                         + [pa.field("user_id", pa.string(), nullable=False)])
 TAKEOUT = sorted((ROOT / "data" / "takeout").glob("*.zip"))
 
 
@@ -137,7 +140,7 @@ def check_hrv_readers(paths, expected):
         elif reader == "duckdb":
             names = ", ".join(f"'{p}'" for p in paths)
             result = duckdb.sql(f"SELECT epoch_ms(time) AS t, * FROM read_parquet([{names}]) ORDER BY time")
-            assert [str(t) for t in result.types[1:]] == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "SMALLINT"] + ["DOUBLE"] * 5
+            assert [str(t) for t in result.types[1:]] == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "SMALLINT"] + ["DOUBLE"] * 5 + ["VARCHAR"]
             rows = result.fetchall()
             times = [r[0] for r in rows]
             frame = {n: [r[4 + i] for r in rows] for i, n in enumerate(HRV_NAMES)} | {"utc_offset_min": [r[3] for r in rows]}
@@ -166,7 +169,9 @@ def check_daily_readers(paths, expected):
         else:
             frame = pd.concat([fastparquet.ParquetFile(str(p)).to_pandas() for p in paths])
             rows = [tuple(None if pd.isna(v) else v for v in r) for r in frame.itertuples(index=False)]
-        got = [(pd.Timestamp(r[0]).date().isoformat(), *[None if v is None else (float(v) if isinstance(v, float) else int(v)) for v in r[1:]])
+        # The last column is user_id: the name of the user's folder (<out>/<user>/heart_rate_daily/<month>).
+        assert {r[-1] for r in rows} == {Path(paths[0]).parent.parent.name}, reader
+        got = [(pd.Timestamp(r[0]).date().isoformat(), *[None if v is None else (float(v) if isinstance(v, float) else int(v)) for v in r[1:-1]])
                for r in rows]
         assert got == expected, reader
 
@@ -272,11 +277,11 @@ def test_csv_form_reads_in_pandas_and_r_equal_to_the_truth(fitbit, tmp_path):
         for series, expected in from_parquet.items():
             pd.testing.assert_frame_equal(load.load(user, detail=series), expected)
         frame = pd.concat([pd.read_csv(p) for p in sorted((user / "heart_rate_variability").glob("*.csv.gz"))])
-        assert list(frame.columns) == ["time", "local_time", "utc_offset_min", *HRV_NAMES]
+        assert list(frame.columns) == ["time", "local_time", "utc_offset_min", *HRV_NAMES, "user_id"]
         for i, name in enumerate(HRV_NAMES):
             assert same_with_nan_as_none(frame[name].tolist(), [t[2 + i] for t in truth.hrv_rows()]), name
         daily = pd.read_csv(user / "heart_rate_daily" / "2026-10.csv.gz")
-        assert list(daily.columns) == ["date", "resting_bpm", *ZONES, "samples", *DAILY_DOUBLES]
+        assert list(daily.columns) == ["date", "resting_bpm", *ZONES, "samples", *DAILY_DOUBLES, "user_id"]
 
         for series in ("hrv", "daily"):
             copy = tmp_path / f"{series}.csv"
@@ -285,6 +290,8 @@ def test_csv_form_reads_in_pandas_and_r_equal_to_the_truth(fitbit, tmp_path):
             assert result.returncode == 0, result.stderr
             fields = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
             read = pd.read_csv(copy, na_values=["NA"], keep_default_na=False)
+            assert read["user_id"].unique().tolist() == ["SANDBOX1"] and list(read.columns)[-1] == "user_id"
+            read = read.drop(columns="user_id")
             if series == "hrv":
                 assert fields["tz"] == "UTC" and int(fields["rows"]) == len(truth.hrv_rows())
                 assert read["time"].tolist() == [t[0] for t in truth.hrv_rows()]

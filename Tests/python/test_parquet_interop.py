@@ -22,7 +22,8 @@ RANGES = {"1min": [("2026-02-25", "2026-04-03"), ("2026-10-30", "2026-11-02")], 
 INTRADAY = pa.schema([pa.field("time", pa.timestamp("ms", tz="UTC"), nullable=False),
                       pa.field("local_time", pa.timestamp("ms"), nullable=False),
                       pa.field("utc_offset_min", pa.int16(), nullable=False),
-                      pa.field("bpm", pa.int16(), nullable=False)])
+                      pa.field("bpm", pa.int16(), nullable=False),
+                      pa.field("user_id", pa.string(), nullable=False)])
 
 
 class Truth:
@@ -72,6 +73,7 @@ def check_frame(frame: pd.DataFrame, expected):
     assert np.array_equal(epoch_ms(frame["local_time"]), times + offsets * 60_000)
     assert np.array_equal(frame["utc_offset_min"].to_numpy(), offsets)
     assert np.array_equal(frame["bpm"].to_numpy(), bpm)
+    assert frame["user_id"].tolist() == ["SANDBOX1"] * len(times)
 
 
 def test_the_months_cover_what_the_issue_asks(export):
@@ -98,7 +100,9 @@ def test_pyarrow_schema_statistics_and_values(export):
         assert time_stats.has_min_max and time_stats.null_count == 0
         assert time_stats.min == pd.Timestamp(int(expected[0].min()), unit="ms", tz="UTC")
         assert (bpm_stats.min, bpm_stats.max) == (expected[2].min(), expected[2].max())
-        for i in range(4):
+        user_stats = meta.row_group(0).column(4).statistics
+        assert (user_stats.min, user_stats.max, user_stats.null_count) == ("SANDBOX1", "SANDBOX1", 0)
+        for i in range(5):
             assert meta.row_group(0).column(i).compression == "GZIP"
 
 
@@ -122,10 +126,11 @@ def test_polars_types_and_values(export):
     for path, (times, offsets, bpm) in export.truth_cache.files(export):
         frame = pl.read_parquet(path)
         assert frame.schema == pl.Schema({"time": pl.Datetime("ms", "UTC"), "local_time": pl.Datetime("ms"),
-                                          "utc_offset_min": pl.Int16, "bpm": pl.Int16})
+                                          "utc_offset_min": pl.Int16, "bpm": pl.Int16, "user_id": pl.String})
         assert np.array_equal(frame["time"].dt.epoch("ms").to_numpy(), times)
         assert np.array_equal(frame["local_time"].dt.epoch("ms").to_numpy(), times + offsets * 60_000)
         assert np.array_equal(frame["bpm"].to_numpy(), bpm)
+        assert frame["user_id"].unique().to_list() == ["SANDBOX1"]
 
 
 def test_duckdb_reads_all_months_at_once(export):
@@ -140,7 +145,7 @@ def test_duckdb_reads_all_months_at_once(export):
         assert first == datetime.datetime.fromtimestamp(times.min() / 1000, datetime.timezone.utc)
         assert last == datetime.datetime.fromtimestamp(times.max() / 1000, datetime.timezone.utc)
         types = [row[1] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{glob}')").fetchall()]
-        assert types == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "SMALLINT", "SMALLINT"]
+        assert types == ["TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "SMALLINT", "SMALLINT", "VARCHAR"]
         sums = con.execute(f"SELECT sum(epoch_ms(time)), sum(bpm), sum(utc_offset_min), "
                            f"count(*) FILTER (WHERE epoch_ms(local_time) <> epoch_ms(time) + utc_offset_min * 60000) "
                            f"FROM read_parquet('{glob}')").fetchone()
@@ -154,7 +159,8 @@ def test_daily_files_are_typed_with_nulls_on_empty_days(export):
         [pa.field("date", pa.date32(), nullable=False), pa.field("resting_bpm", pa.int16())]
         + [pa.field(f"zone_{z}_min", pa.int16()) for z in ("out_of_range", "fat_burn", "cardio", "peak")]
         + [pa.field("samples", pa.int32(), nullable=False)]
-        + [pa.field(name, pa.float64()) for name in ("hrv_rmssd_ms", "hrv_deep_rmssd_ms", "hrv_nrem_bpm", "hrv_entropy")])
+        + [pa.field(name, pa.float64()) for name in ("hrv_rmssd_ms", "hrv_deep_rmssd_ms", "hrv_nrem_bpm", "hrv_entropy")]
+        + [pa.field("user_id", pa.string(), nullable=False)])
     frame = pd.read_parquet(path)
     assert len(frame) == 31
     assert str(frame["resting_bpm"].dtype) == "Int16"

@@ -1,12 +1,18 @@
 import Gzip
 
-/// Gzip-compressed CSV: `time,local_time,utc_offset_min,bpm`, times in ISO 8601 (`time` with `Z`).
+/// Gzip-compressed CSV: `time,local_time,utc_offset_min,bpm,user_id`, times in ISO 8601 (`time` with `Z`).
+/// `user_id` ends every line (user ids are letters, digits and `-_.`, never quoted); files written before it
+/// existed lack it and still read back.
 public struct CSVMonthFormat: MonthFileFormat {
-    public static let intradayHeader = "time,local_time,utc_offset_min,bpm\n"
+    public static let intradayHeader = "time,local_time,utc_offset_min,bpm,user_id\n"
     /// The daily header of 0.1 files, before the HRV columns: such a file is still ours to replace.
     static let firstRoundDailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples\n"
-    public static let dailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples,hrv_rmssd_ms,hrv_deep_rmssd_ms,hrv_nrem_bpm,hrv_entropy\n"
-    public static let hrvHeader = "time,local_time,utc_offset_min,rmssd_ms,coverage,lf,hf,sdnn_ms\n"
+    public static let dailyHeader = "date,resting_bpm,zone_out_of_range_min,zone_fat_burn_min,zone_cardio_min,zone_peak_min,samples,hrv_rmssd_ms,hrv_deep_rmssd_ms,hrv_nrem_bpm,hrv_entropy,user_id\n"
+    public static let hrvHeader = "time,local_time,utc_offset_min,rmssd_ms,coverage,lf,hf,sdnn_ms,user_id\n"
+    private static let userSuffix = ",user_id\n"
+
+    /// A header as written before `user_id` was added.
+    static func withoutUser(_ header: String) -> String { String(header.dropLast(userSuffix.count)) + "\n" }
 
     public var format: OutputFormat { .csv }
 
@@ -16,6 +22,7 @@ public struct CSVMonthFormat: MonthFileFormat {
         try AtomicFile.write(to: path, permissions: permissions) { (sink) throws(ExportError) in
             let gzip = GzipEncoder()
             gzip.append(Array(Self.intradayHeader.utf8))
+            let lineEnd = Array(",\(context.user)\n".utf8)
             var line = [UInt8]()
             line.reserveCapacity(1 << 16)
             for day in days {
@@ -27,7 +34,7 @@ public struct CSVMonthFormat: MonthFileFormat {
                     TimestampText.appendInteger(Int(s.utcOffsetMinutes), &line)
                     line.append(UInt8(ascii: ","))
                     TimestampText.appendInteger(Int(s.bpm), &line)
-                    line.append(UInt8(ascii: "\n"))
+                    line += lineEnd
                     if line.count >= 1 << 16 - 64 {
                         gzip.append(line)
                         line.removeAll(keepingCapacity: true)
@@ -45,7 +52,9 @@ public struct CSVMonthFormat: MonthFileFormat {
     public func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
         var text = Array(Self.dailyHeader.utf8)
         for row in rows {
-            text += Array(DailyCanonical.line(row).utf8)
+            // The canonical line (what the manifest's digest covers) with the user added before its newline.
+            text += Array(DailyCanonical.line(row).utf8.dropLast())
+            text += Array(",\(context.user)\n".utf8)
         }
         try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
     }
@@ -62,7 +71,7 @@ public struct CSVMonthFormat: MonthFileFormat {
                 text.append(UInt8(ascii: ","))
                 if let value { text += Array(value.description.utf8) }
             }
-            text.append(UInt8(ascii: "\n"))
+            text += Array(",\(context.user)\n".utf8)
         }
         try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
     }
@@ -124,19 +133,32 @@ public struct CSVMonthFormat: MonthFileFormat {
 
     public func isOurs(_ path: String) -> Bool {
         guard let bytes = try? FileSystem.read(path), let head = GzipDecoder.head(bytes, count: 256) else { return false }
-        return [Self.intradayHeader, Self.dailyHeader, Self.firstRoundDailyHeader, Self.hrvHeader].contains { head.starts(with: Array($0.utf8)) }
+        let headers = [Self.intradayHeader, Self.dailyHeader, Self.hrvHeader]
+        return (headers + headers.map(Self.withoutUser) + [Self.firstRoundDailyHeader]).contains { head.starts(with: Array($0.utf8)) }
     }
 
+    /// Hands each line's fields to `row` without the `user_id`, which must be one id on every line of the file.
+    /// A file with the header of before `user_id` reads the same.
     private static func readLines(_ path: String, header: String, _ row: ([ArraySlice<UInt8>], Int) throws(ExportError) -> Void) throws(ExportError) {
         guard let compressed = try FileSystem.read(path) else { throw .corrupt(path: path, message: "missing") }
         let text: [UInt8]
         do { text = try GzipDecoder.decompress(compressed) } catch { throw .corrupt(path: path, message: error.description) }
         let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard text.last == UInt8(ascii: "\n"), let first = lines.first, Array(first) + [UInt8(ascii: "\n")] == Array(header.utf8) else {
+        guard text.last == UInt8(ascii: "\n"), let first = lines.first.map({ Array($0) + [UInt8(ascii: "\n")] }),
+              first == Array(header.utf8) || first == Array(withoutUser(header).utf8) else {
             throw .corrupt(path: path, message: "does not start with the header `\(header.dropLast())` or lacks its final newline")
         }
+        let hasUser = first == Array(header.utf8)
+        var user: ArraySlice<UInt8>?
         for (index, line) in lines.dropFirst().dropLast().enumerated() {
-            try row(line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false), index + 2)
+            var fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+            if hasUser {
+                guard let last = fields.popLast(), !last.isEmpty, last == (user ?? last) else {
+                    throw .corrupt(path: path, message: "line \(index + 2) has another user_id than the lines before it, or none")
+                }
+                user = last
+            }
+            try row(fields, index + 2)
         }
     }
 

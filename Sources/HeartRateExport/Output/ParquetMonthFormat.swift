@@ -15,11 +15,17 @@ public struct ParquetMonthFormat: MonthFileFormat {
     private static let int16 = (converted: ConvertedType.int16, logical: LogicalType.integer(bitWidth: 16, signed: true))
     private static let times: [Encoding] = [.deltaBinaryPacked, .plain]
 
+    /// The last column of every month file: whose rows these are, so that a glob over many participants' folders
+    /// reads as one table. One value per file: a dictionary of one entry and a run of zeros, a few bytes a month.
+    /// Files written before it existed lack it and still read back (`rebuild` adds it).
+    public static let userColumn = ColumnSpec("user_id", .byteArray, convertedType: .utf8, logicalType: .string, candidates: [.rleDictionary, .plain])
+
     public static let intradayColumns = [
         ColumnSpec("time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: true), candidates: times),
         ColumnSpec("local_time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: false), candidates: times),
         ColumnSpec("utc_offset_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
         ColumnSpec("bpm", .int32, convertedType: int16.converted, logicalType: int16.logical),
+        userColumn,
     ]
 
     /// DOUBLE columns: a dictionary where values repeat, else PLAIN. BYTE_STREAM_SPLIT was measured and dropped:
@@ -39,6 +45,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
         ColumnSpec("zone_peak_min", .int32, optional: true, convertedType: int16.converted, logicalType: int16.logical),
         ColumnSpec("samples", .int32),
         double("hrv_rmssd_ms"), double("hrv_deep_rmssd_ms"), double("hrv_nrem_bpm"), double("hrv_entropy"),
+        userColumn,
     ]
 
     public static let hrvColumns = [
@@ -46,6 +53,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
         ColumnSpec("local_time", .int64, convertedType: .timestampMillis, logicalType: .timestampMillis(adjustedToUTC: false), candidates: times),
         ColumnSpec("utc_offset_min", .int32, convertedType: int16.converted, logicalType: int16.logical),
         double("rmssd_ms"), double("coverage"), double("lf"), double("hf"), double("sdnn_ms"),
+        userColumn,
     ]
 
     public func writeIntraday(_ days: [NormalizedDay], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
@@ -59,6 +67,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
                 bpm.append(Int64(s.bpm))
             }
         }
+        writer.column(4).append(text: context.user, count: days.reduce(0) { $0 + $1.samples.count })
         let first = days.first?.date, last = days.last?.date
         try write(writer, keyValues: Self.keyValues(context, detail: context.detail.rawValue, first: first, last: last, pandas: Self.intradayPandas), to: path, permissions: permissions)
     }
@@ -76,6 +85,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
             writer.column(9).append(double: v.hrvNREMBPM)
             writer.column(10).append(double: v.hrvEntropy)
         }
+        writer.column(11).append(text: context.user, count: rows.count)
         try write(writer, keyValues: Self.keyValues(context, detail: "daily", first: rows.first?.date, last: rows.last?.date, pandas: Self.dailyPandas),
                   to: path, permissions: permissions)
     }
@@ -92,6 +102,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
             writer.column(6).append(double: s.hf)
             writer.column(7).append(double: s.sdnn)
         }
+        writer.column(8).append(text: context.user, count: samples.count)
         try write(writer, keyValues: Self.keyValues(context, detail: "hrv", first: samples.first?.localDate, last: samples.last?.localDate, pandas: Self.hrvPandas),
                   to: path, permissions: permissions)
     }
@@ -149,13 +160,23 @@ public struct ParquetMonthFormat: MonthFileFormat {
         return reader.metadata.createdBy.hasPrefix("hrexport version ") && reader.metadata.value(forKey: "hrexport.user") != nil
     }
 
+    /// The columns of a month file, `user_id` checked and left out: it must name the file's `hrexport.user` on every row.
+    /// A file from before `user_id` existed has every other column and reads the same.
     private func read(_ path: String, expecting specs: [ColumnSpec]) throws(ExportError) -> [ColumnData] {
         guard let bytes = try FileSystem.read(path) else { throw .corrupt(path: path, message: "missing") }
         do {
             let reader = try ParquetFileReader(bytes: bytes)
             let names = reader.leaves.map(\.name)
-            guard names == specs.map(\.name) else { throw ExportError.corrupt(path: path, message: "columns are \(names), expected \(specs.map(\.name))") }
-            return try reader.readColumns()
+            let expected = specs.map(\.name)
+            guard names == expected || names == expected.dropLast() else { throw ExportError.corrupt(path: path, message: "columns are \(names), expected \(expected)") }
+            var columns = try reader.readColumns()
+            if names == expected, let users = columns.popLast() {
+                let user = reader.metadata.value(forKey: "hrexport.user") ?? ""
+                if let row = users.values.indices.first(where: { users.text(at: $0) != user }) {
+                    throw ExportError.corrupt(path: path, message: "row \(row) has user_id \(users.text(at: row).map { "`\($0)`" } ?? "null"), the file is `\(user)`'s")
+                }
+            }
+            return columns
         } catch let error as ParquetError {
             throw .corrupt(path: path, message: error.description)
         } catch let error as ExportError {
@@ -218,6 +239,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
         ("local_time", "datetime", "datetime64[ms]", nil),
         ("utc_offset_min", "int16", "int16", nil),
         ("bpm", "int16", "int16", nil),
+        ("user_id", "unicode", "object", nil),
     ])
 
     static let dailyPandas = PandasMetadata.json([
@@ -232,6 +254,7 @@ public struct ParquetMonthFormat: MonthFileFormat {
         ("hrv_deep_rmssd_ms", "float64", "float64", nil),
         ("hrv_nrem_bpm", "float64", "float64", nil),
         ("hrv_entropy", "float64", "float64", nil),
+        ("user_id", "unicode", "object", nil),
     ])
 
     static let hrvPandas = PandasMetadata.json([
@@ -243,5 +266,6 @@ public struct ParquetMonthFormat: MonthFileFormat {
         ("lf", "float64", "float64", nil),
         ("hf", "float64", "float64", nil),
         ("sdnn_ms", "float64", "float64", nil),
+        ("user_id", "unicode", "object", nil),
     ])
 }
