@@ -46,7 +46,7 @@ struct SyncTests {
 
     @Test("a sync right after a backfill knows the budget the backfill used: no 429 across windows")
     func sharedBudget() async throws {
-        try await Harness.with({ $0.rateLimit = 6; $0.hourSeconds = 2; $0.lastSync = LocalDateTime("2026-09-12T06:00:00") }) { h in
+        try await Harness.with({ $0.rateLimit = 6; $0.hourSeconds = 4; $0.lastSync = LocalDateTime("2026-09-12T06:00:00") }) { h in
             try await h.authorize()
             _ = try await h.backfill("2026-09-05", "2026-09-08")
             _ = try await h.sync()

@@ -34,6 +34,8 @@ public actor RateBudget {
     /// The last window boundary this budget waited for: an answer to a request sent before it still speaks
     /// of the old window and must not start the new one over.
     private var passedReset: Double?
+    /// The longest time to a reset an answer has reported: about the window's length.
+    private var longestReset = 0.0
     public private(set) var requestsSent = 0
     private let onWait: @Sendable (Duration) -> Void
     private let onUpdate: @Sendable (RateBudgetStore.Saved) -> Void
@@ -139,12 +141,18 @@ public actor RateBudget {
         if let seconds = Duration.checkedSeconds(response.header("Fitbit-Rate-Limit-Reset")),
            let left = response.header("Fitbit-Rate-Limit-Remaining").flatMap(Int.init), left >= 0 {
             let reset = now + seconds.inSeconds
-            if let passed = passedReset, reset < passed + 0.5 {
+            // Two answers of one window place its end apart by the latency between them and, from Fitbit, the
+            // rounding to whole seconds; the next window ends a window's length later. A quarter of the window
+            // tells them apart (an hour: 15 minutes; a compressed test clock: at least half a second).
+            longestReset = max(longestReset, seconds.inSeconds)
+            let sameWindow = max(0.5, longestReset / 4)
+            if let passed = passedReset, reset < passed + sameWindow {
                 // An answer from the window that has just ended: it says nothing about this one.
-            } else if let current = resetAt, let known = remaining, abs(reset - current) < 0.5 {
+            } else if let current = resetAt, let known = remaining, abs(reset - current) < sameWindow {
                 // The same window: a window's count only falls, so an answer computed before others that have
                 // already come back (answers overtake each other) must not raise what is left.
                 windowLowest = min(windowLowest ?? left, left)
+                resetAt = max(current, reset)  // the latest end any answer gave: never early
                 remaining = min(known, max(0, left - inFlight))
                 // With nothing in flight every request of ours has been counted, and the lowest count of the
                 // window is what is left: subtracting the requests that were in flight when earlier answers were
