@@ -39,7 +39,7 @@ struct BackfillCommand: AsyncParsableCommand {
     var series: String?
 
     func validate() throws {
-        if json && !cohort.all { throw ValidationError("--json reports the users of --all; add --all") }
+        if json && !cohort.isCohort { throw ValidationError("--json reports the users of --all or --users; add one") }
         _ = try Flags.series(series, detail: detail)
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
         try Flags.notInTheFuture(from)
@@ -63,7 +63,7 @@ struct BackfillCommand: AsyncParsableCommand {
                 options.to = to
                 options.concurrency = concurrency
             }
-            if cohort.all {
+            if cohort.isCohort {
                 try await ExportRunner.runCohort(cohort, json: json, location: location, api: api, writing: writing, output: output, console: Console(), configure: configure)
                 return
             }

@@ -15,7 +15,7 @@ struct CohortReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Compliance per participant: days with data, hours worn, last day, token age, last run.",
         discussion: """
-        For every participant with credentials in the state folder (or a shard of them): the days with data in \
+        For every participant with credentials in the state folder, or of a roster (or a shard of them): the days with data in \
         the last 7 and 30 days, counted back from the participant's local yesterday; the median over those 30 \
         days of the hours with at least one sample (a day without data counts 0); the last day with data; the \
         refresh token's age; the last run and its exit code. Reads manifests and month files only; no request.
@@ -26,6 +26,9 @@ struct CohortReportCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Only the participants of shard K of N (as for sync --all).", valueName: "K/N"))
     var shard: String?
+
+    @Option(help: ArgumentHelp("The participants of a study roster (`study_id,source,user`, as for sync --users), named by their study ids.", valueName: "file"))
+    var users: String?
 
     @Option(help: ArgumentHelp("The last day of the 7- and 30-day windows (YYYY-MM-DD). Default: each participant's local yesterday.", valueName: "date"))
     var until: LocalDate?
@@ -48,7 +51,7 @@ struct CohortReportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let place = location.resolve()
-            let (shard, members) = try CohortOptions.members(stateFolder: place.stateFolder, source: nil, shard: shard, shardCount: nil)
+            let (shard, members) = try CohortOptions.members(stateFolder: place.stateFolder, source: nil, roster: users, shard: shard, shardCount: nil)
             let store = CredentialsStore(stateFolder: place.stateFolder)
             let now = Date()
             let participants = members.map { member -> Compliance.Participant in

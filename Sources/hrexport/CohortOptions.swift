@@ -2,10 +2,16 @@ import ArgumentParser
 import Foundation
 import HeartRateExport
 
-/// `--all` and its shard: many users in one run (sync, backfill, status).
+/// `--all` or `--users`, and the shard: many users in one run (sync, backfill, status).
 struct CohortOptions: ParsableArguments {
     @Flag(help: "Every user with credentials in the state folder (or this task's shard of them), each in its own run under its own lock and budget.")
     var all = false
+
+    @Option(help: ArgumentHelp("The users of a study roster instead of every user: a CSV with the header `study_id,source,user`, one participant per line. The study id names the export folder and fills the user_id column; the user is the provider's id that `hrexport auth` stored.", valueName: "file"))
+    var users: String?
+
+    /// Whether this run is for many users: `--all` or `--users`.
+    var isCohort: Bool { all || users != nil }
 
     @Option(help: ArgumentHelp("With --all: only the users of shard K of N (0-based). A user's shard is the first 8 bytes of SHA-256 of its id, big-endian, modulo N. Default: from a Slurm array task (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX of --shard-count).", valueName: "K/N"))
     var shard: String?
@@ -17,7 +23,7 @@ struct CohortOptions: ParsableArguments {
     var parallelUsers = 4
 
     func validate() throws {
-        if !all, shard != nil || shardCount != nil { throw ValidationError("--shard and --shard-count choose part of --all; add --all") }
+        if !isCohort, shard != nil || shardCount != nil { throw ValidationError("--shard and --shard-count choose part of --all or --users; add one") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard \(Printable.quoted(shard)) is not K/N with 0 <= K < N <= 100000") }
         if shard != nil, shardCount != nil { throw ValidationError("--shard K/N already says N; --shard-count is for Kubernetes' JOB_COMPLETION_INDEX") }
         if let shardCount, !(1...100_000).contains(shardCount) { throw ValidationError("--shard-count must be between 1 and 100000") }
@@ -26,14 +32,18 @@ struct CohortOptions: ParsableArguments {
 
     /// The members of this shard, of `source` when given.
     func members(stateFolder: String, source: SourceKind?) throws -> (Shard, [Cohort.Member]) {
-        try Self.members(stateFolder: stateFolder, source: source, shard: shard, shardCount: shardCount)
+        try Self.members(stateFolder: stateFolder, source: source, roster: users, shard: shard, shardCount: shardCount)
     }
 
-    /// `--shard`, else the scheduler's shard, else the whole cohort; its members (of `source` when given).
-    static func members(stateFolder: String, source: SourceKind?, shard text: String?, shardCount: Int?) throws -> (Shard, [Cohort.Member]) {
+    /// `--shard`, else the scheduler's shard, else the whole cohort; its members (of `source` when given): the
+    /// roster's when there is one, else every user with credentials. A user's shard is its account's (the
+    /// provider id), so a roster and `--all` put a token in the same shard.
+    static func members(stateFolder: String, source: SourceKind?, roster: String?, shard text: String?, shardCount: Int?) throws -> (Shard, [Cohort.Member]) {
         let shard = try text.flatMap(Shard.init) ?? Shard.fromScheduler(ProcessInfo.processInfo.environment, shardCount: shardCount) ?? .all
-        let everyone = try Cohort.members(stateFolder: stateFolder).filter { source == nil || $0.source == source }
+        let listed = try roster.map { try Roster.load(ExportLocation.absolute($0)) } ?? Cohort.members(stateFolder: stateFolder)
+        let everyone = listed.filter { source == nil || $0.source == source }
         guard !everyone.isEmpty else {
+            if let roster { throw ExportError.usage("--users \(roster) lists no \(source.map { $0.rawValue + " " } ?? "")participant") }
             throw ExportError.authorizationNeeded("no \(source.map { $0.rawValue + " " } ?? "")credentials in \(stateFolder) (--all works on every user `hrexport auth` authorized there)")
         }
         return (shard, everyone.filter { shard.contains($0.user) })
@@ -43,7 +53,7 @@ struct CohortOptions: ParsableArguments {
     static func layout(of member: Cohort.Member, location: LocationOptions, store: CredentialsStore) throws -> ExportLayout {
         let given = location.out ?? Environment.value("HREXPORT_OUT")
         let out = try given ?? store.load(source: member.source, user: member.user)?.exportFolder ?? Environment.home + "/.local/share/hrexport"
-        return try ExportLayout(out: ExportLocation.absolute(out), user: member.user)
+        return try ExportLayout(out: ExportLocation.absolute(out), user: member.name)
     }
 }
 
@@ -52,7 +62,7 @@ extension ExportRunner {
     /// the cohort's summary; `--json` adds every member's outcome on stdout.
     static func runCohort(_ cohort: CohortOptions, json: Bool, location: LocationOptions, api: APIOptions, writing: WriteOptions,
                     output: OutputOptions, console: Console, configure: (inout BackfillOptions) -> Void) async throws {
-        guard location.user == nil else { throw ExportError.usage("--all runs every user; leave out --user") }
+        guard location.user == nil else { throw ExportError.usage("--all and --users run many users; leave out --user") }
         try api.checkOverrides()
         let place = location.resolve()
         let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: api.source)
@@ -65,6 +75,7 @@ extension ExportRunner {
                 var memberAPI = api
                 memberAPI.source = member.source
                 var options = try ExportRunner.options(location: memberLocation, api: memberAPI, writing: writing)
+                options.exportName = member.studyID
                 configure(&options)
                 prepared[member] = .success((options, try memberAPI.configuration(stored: options.credential)))
             } catch let error as ExportError {

@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            if cohort.all { return try cohortStatus() }
+            if cohort.isCohort { return try cohortStatus() }
             let place = location.resolve()
             let (manifest, layout) = try place.manifest()
             var report = StatusReport(manifest: manifest, layout: layout)
@@ -36,7 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// One line per participant of the shard (`--json`: one object each), from the manifests alone.
     private func cohortStatus() throws {
-        guard location.user == nil else { throw ExportError.usage("--all shows every user; leave out --user") }
+        guard location.user == nil else { throw ExportError.usage("--all and --users show many users; leave out --user") }
         let place = location.resolve()
         let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: nil)
         let store = CredentialsStore(stateFolder: place.stateFolder)

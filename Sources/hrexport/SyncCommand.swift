@@ -44,7 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
     var series: String?
 
     func validate() throws {
-        if json && !cohort.all { throw ValidationError("--json reports the users of --all; add --all") }
+        if json && !cohort.isCohort { throw ValidationError("--json reports the users of --all or --users; add one") }
         _ = try Flags.series(series, detail: detail)
         guard (0...366).contains(lookback) else { throw ValidationError("--lookback must be between 0 and 366") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
@@ -82,7 +82,7 @@ struct SyncCommand: AsyncParsableCommand {
                 options.series = series
                 options.concurrency = concurrency
             }
-            if cohort.all {
+            if cohort.isCohort {
                 try await ExportRunner.runCohort(cohort, json: json, location: location, api: api, writing: writing, output: output, console: console, configure: configure)
                 return
             }

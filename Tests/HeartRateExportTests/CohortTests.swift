@@ -16,6 +16,29 @@ struct CohortTests {
         }
     }
 
+    @Test("a roster maps study ids to accounts in its order; comments, blank lines, CRLF and spaces around fields are fine")
+    func roster() throws {
+        let text = "# study 42\r\nstudy_id,source,user\r\n\r\nP-001, fitbit ,ABC123\r\n# withdrawn: P-002\r\nP-003,google,117\r\n"
+        #expect(try Roster.parse(text, name: "r.csv") == [Cohort.Member(source: .fitbit, user: "ABC123", studyID: "P-001"),
+                                                         Cohort.Member(source: .google, user: "117", studyID: "P-003")])
+        #expect(Cohort.Member(source: .fitbit, user: "ABC123", studyID: "P-001").name == "P-001")
+        #expect(Cohort.Member(source: .fitbit, user: "ABC123").name == "ABC123")
+    }
+
+    @Test("a bad roster is refused with its line and why", arguments: [
+        ("", "--users r.csv: empty; the first line must be the header `study_id,source,user`"),
+        ("user,source,study_id\n", "--users r.csv line 1: the first line must be the header `study_id,source,user`, not \"user,source,study_id\""),
+        ("study_id,source,user\nP1,fitbit\n", "--users r.csv line 2: 2 field(s); a participant is `study_id,source,user`"),
+        ("study_id,source,user\n../P1,fitbit,A\n", "--users r.csv line 2: study_id \"../P1\" is not an id (\(UserID.rule))"),
+        ("study_id,source,user\nP1,takeout,A\n", "--users r.csv line 2: source \"takeout\" is not fitbit or google (a Takeout archive is brought in with `hrexport import`)"),
+        ("study_id,source,user\nP1,fitbit,a/b\n", "--users r.csv line 2: user \"a/b\" is not a user id (\(UserID.rule))"),
+        ("study_id,source,user\nP1,fitbit,A\np1,fitbit,B\n", "--users r.csv line 3: study_id p1 is listed twice (ids differing only in case are one folder)"),
+        ("study_id,source,user\nP1,fitbit,A\nP2,fitbit,A\n", "--users r.csv line 3: fitbit user A is listed twice; one account is one participant"),
+    ])
+    func badRoster(text: String, message: String) {
+        #expect(throws: ExportError.usage(message)) { try Roster.parse(text, name: "r.csv") }
+    }
+
     @Test("K/N is parsed strictly", arguments: ["", "1", "1/", "/3", "3/3", "-1/3", "0/0", "a/b", "1/2/3", "0/100001"])
     func badShards(text: String) {
         #expect(Shard(text) == nil)

@@ -1,6 +1,7 @@
 """Many participants: --all, shards (by flag, Slurm's and Kubernetes' variables), the deploy/ examples run as a
 scheduler would run them, one participant's failure or lock not stopping the others, and withdrawal."""
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -166,9 +167,9 @@ def test_the_systemd_template_passes_systemd_analyze(tmp_path):
 
 
 def test_flags_of_many_users_refuse_nonsense_with_exit_2(cohort):
-    for args, words in ((["sync", "--shard", "1/3"], "add --all"), (["sync", "--all", "--shard", "3/3"], "is not K/N"),
+    for args, words in ((["sync", "--shard", "1/3"], "choose part of --all or --users"), (["sync", "--all", "--shard", "3/3"], "is not K/N"),
                         (["sync", "--all", "--shard", "0/2", "--shard-count", "2"], "--shard-count is for Kubernetes"),
-                        (["sync", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--json"], "add --all"),
+                        (["sync", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--json"], "users of --all or --users"),
                         (["status", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--all", "--parallel-users", "0"], "between 1 and 64")):
         result = cohort.run(*args, check=False)
         assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
@@ -237,3 +238,112 @@ def test_the_compliance_report_matches_the_sandboxs_truth_for_hours_worn(tmp_pat
         assert result.returncode == 2
     finally:
         e.close()
+
+
+def test_twenty_participants_read_as_one_table_in_duckdb_and_polars(tmp_path):
+    """The issue's query over every participant's folder at once: each row carries its user_id, value for value the
+    sandbox's truth, across the fall-back night of 2026-11-01 (a 25-hour local day)."""
+    import duckdb
+    import polars as pl
+    users = [f"SANDBOX{i}" for i in range(1, 21)]
+    days = ("2026-10-31", "2026-11-01")
+    e = Export(tmp_path, "--users", "20", "--last-sync", "2026-11-03T08:00:00")
+    try:
+        enroll(e, users)
+        e.run("backfill", "--all", "--from", days[0], "--to", days[1], "--series", "1min,daily")
+        truth = {}
+        for user in users:
+            for day in days:
+                with urllib.request.urlopen(f"{e.base}/_sandbox/truth?user={user}&date={day}&detail=1min", timeout=30) as r:
+                    truth[(user, day)] = json.load(r)["rows"]
+        expected = sorted((u, r["epoch_ms"], r["utc_offset_min"], r["bpm"]) for (u, _), rows in truth.items() for r in rows)
+        assert len({row[0] for row in expected}) == 20
+
+        samples = e.out / "*" / "heart_rate_1min" / "*.parquet"
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        rows = con.execute(f"SELECT user_id, epoch_ms(time), utc_offset_min, bpm FROM '{samples}' ORDER BY user_id, time").fetchall()
+        assert rows == expected
+        # The README's query: mean bpm per participant and local day, the day taken from the wall clock.
+        by_day = {}
+        for user, epoch_ms, offset, bpm in expected:
+            day = (epoch_ms + offset * 60_000) // 86_400_000
+            total, count = by_day.get((user, day), (0, 0))
+            by_day[(user, day)] = (total + bpm, count + 1)
+        query = f"SELECT user_id, date_trunc('day', local_time), avg(bpm) FROM '{samples}' GROUP BY ALL ORDER BY ALL"
+        got = [(u, int(d.timestamp()) // 86_400, mean) for u, d, mean in con.execute(query).fetchall()]
+        assert got == [(u, d, total / count) for (u, d), (total, count) in sorted(by_day.items())]
+
+        frame = pl.read_parquet(str(samples)).sort("user_id", "time")
+        assert frame.schema["user_id"] == pl.String
+        assert list(zip(frame["user_id"].to_list(), frame["time"].dt.epoch("ms").to_list(), frame["utc_offset_min"].to_list(),
+                        frame["bpm"].to_list())) == expected
+
+        daily = pl.read_parquet(str(e.out / "*" / "heart_rate_daily" / "*.parquet")).sort("user_id", "date")
+        assert list(zip(daily["user_id"].to_list(), [d.isoformat() for d in daily["date"].to_list()], daily["samples"].to_list())) == \
+            sorted((u, day, len(rows)) for (u, day), rows in truth.items())
+    finally:
+        e.close()
+
+
+def test_a_roster_names_folders_and_user_id_by_study_id_and_leaves_provider_ids_out(cohort):
+    import duckdb
+    roster = cohort.tmp / "roster.csv"
+    # SANDBOX9 never authorized: it is the participant who needs `auth`, the others go on.
+    roster.write_text("# pilot\nstudy_id,source,user\nP-001,fitbit,SANDBOX2\nP-002,fitbit,SANDBOX5\nP-003,fitbit,SANDBOX9\n")
+    result = cohort.run("backfill", "--users", str(roster), "--from", DAYS[0], "--to", DAYS[1], "--series", "1min,daily", "--json", check=False)
+    assert result.returncode == 1, result.stderr
+    assert {u["user"]: u["exit_code"] for u in json.loads(result.stdout)["users"]} == {"P-001": 0, "P-002": 0, "P-003": 3}
+    assert "fitbit P-003: exit 3: run `hrexport auth --source fitbit` for this participant" in result.stderr
+    assert sorted(p.name for p in cohort.out.iterdir()) == ["P-001", "P-002"]
+    for study_id, account in (("P-001", "SANDBOX2"), ("P-002", "SANDBOX5")):
+        folder = cohort.out / study_id
+        assert json.loads((folder / "manifest.json").read_text())["user"] == study_id
+        assert days_of(cohort.out, study_id) == {d: (s, r, h) for d, (s, r, h) in days_of_truth(cohort, account).items()}
+        # Nothing in the participant's folder names the provider's account: the dataset can leave the team.
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                text = gzip.decompress(data) if path.suffix == ".gz" else data
+                assert account.encode() not in data and account.encode() not in text, path
+    users = duckdb.sql(f"SELECT DISTINCT user_id FROM '{cohort.out}/*/heart_rate_1min/*.parquet' ORDER BY 1").fetchall()
+    assert users == [("P-001",), ("P-002",)]
+    assert "ok:" in cohort.run("verify", "--user", "P-001").stdout
+    status = json.loads(cohort.run("status", "--users", str(roster), "--json").stdout)
+    assert [(u["user"], u["complete"] + u["empty"]) for u in status["users"]] == [("P-001", 3), ("P-002", 3), ("P-003", 0)]
+    report = json.loads(cohort.run("cohort", "report", "--users", str(roster), "--until", DAYS[1], "--json").stdout)
+    assert [p["user"] for p in report["participants"]] == ["P-001", "P-002", "P-003"]
+    # A roster's shard is its account's, as with --all: the same token always has the same writer.
+    for k in range(2):
+        shard = json.loads(cohort.run("sync", "--users", str(roster), "--shard", f"{k}/2", "--json", check=False).stdout)
+        accounts = {"P-001": "SANDBOX2", "P-002": "SANDBOX5", "P-003": "SANDBOX9"}
+        assert [u["user"] for u in shard["users"]] == [s for s, a in accounts.items() if shard_of(a, 2) == k]
+    # Withdrawal by study id: the roster finds the account; its token is revoked and <out>/P-002 goes.
+    result = cohort.run("logout", "--users", str(roster), "--user", "P-002", "--delete-data")
+    assert "Deleted" in result.stdout and not (cohort.out / "P-002").exists() and cohort.credentials(user="SANDBOX5") is None
+    assert (cohort.out / "P-001" / "manifest.json").exists()
+
+
+def test_a_bad_roster_is_one_line_and_exit_2_before_anything_is_written(cohort):
+    for text, words in (("user,study_id,source\nP1,fitbit,SANDBOX1\n", "must be the header"),
+                        ("study_id,source,user\n../up,fitbit,SANDBOX1\n", "line 2: study_id"),
+                        ("study_id,source,user\nP1,fitbit,SANDBOX1\np1,fitbit,SANDBOX2\n", "listed twice"),
+                        ("study_id,source,user\nP1,fitbit,SANDBOX1\nP2,fitbit,SANDBOX1\n", "one account is one participant"),
+                        ("study_id,source,user\nP1,takeout,SANDBOX1\n", "hrexport import")):
+        roster = cohort.tmp / "bad.csv"
+        roster.write_text(text)
+        result = cohort.run("sync", "--users", str(roster), check=False)
+        assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, (text, result.stderr)
+    result = cohort.run("sync", "--users", str(cohort.tmp / "missing.csv"), check=False)
+    assert result.returncode == 2 and "no such file" in result.stderr
+    assert not cohort.out.exists()
+
+
+def days_of_truth(export, user, detail="1min"):
+    """Per day of DAYS: the sandbox's status, row count and digest (status `empty` for a day without rows)."""
+    days = {}
+    for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+        with urllib.request.urlopen(f"{export.base}/_sandbox/truth?user={user}&date={day}&detail={detail}", timeout=30) as r:
+            truth = json.load(r)
+        days[day] = ("complete" if truth["rows"] else "empty", len(truth["rows"]), truth["sha256"])
+    return days

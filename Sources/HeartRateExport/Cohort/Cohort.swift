@@ -3,16 +3,23 @@
 public enum Cohort {
     public struct Member: Sendable, Hashable, Comparable, CustomStringConvertible {
         public var source: SourceKind
+        /// The provider's user id: the credentials, the lock and the budget are this account's.
         public var user: String
+        /// The study's pseudonymous id, from a roster (`--users`).
+        public var studyID: String?
 
-        public init(source: SourceKind, user: String) {
+        public init(source: SourceKind, user: String, studyID: String? = nil) {
             self.source = source
             self.user = user
+            self.studyID = studyID
         }
 
-        public var description: String { "\(source.rawValue) \(user)" }
+        /// What the participant's export folder and `user_id` column are called, and how reports name them.
+        public var name: String { studyID ?? user }
 
-        public static func < (a: Member, b: Member) -> Bool { (a.source.rawValue, a.user) < (b.source.rawValue, b.user) }
+        public var description: String { "\(source.rawValue) \(name)" }
+
+        public static func < (a: Member, b: Member) -> Bool { (a.source.rawValue, a.name) < (b.source.rawValue, b.name) }
     }
 
     /// What one member's run came to. `exitCode` is what a single-user run would have exited with.
@@ -26,7 +33,7 @@ public enum Cohort {
 
         public init(member: Member, exitCode: Int32, failedDays: Int = 0, message: String) {
             source = member.source.rawValue
-            user = member.user
+            user = member.name
             self.exitCode = exitCode
             self.failedDays = failedDays
             self.message = message
@@ -111,7 +118,7 @@ extension Cohort {
 
         public init(member: Member, export: String, manifest: Manifest?, problem: String? = nil) {
             source = member.source.rawValue
-            user = member.user
+            user = member.name
             self.export = export
             self.problem = problem ?? (manifest == nil ? "no export yet" : nil)
             guard let manifest, let finest = manifest.days.keys.min() else { return }

@@ -42,7 +42,7 @@ public struct Compliance: Sendable, Encodable {
 
         public init(member: Cohort.Member, problem: String) {
             source = member.source.rawValue
-            user = member.user
+            user = member.name
             self.problem = problem
         }
 
@@ -51,7 +51,7 @@ public struct Compliance: Sendable, Encodable {
         public init(member: Cohort.Member, layout: ExportLayout, manifest: Manifest, credential: Credential?, now: Date,
                     until: LocalDate? = nil) throws(ExportError) {
             source = member.source.rawValue
-            user = member.user
+            user = member.name
             tokenAgeDays = credential.map { ((now.timeIntervalSince1970 - $0.rotatedAt) / 86_400 * 10).rounded() / 10 }
             if let run = manifest.lastRun {
                 lastRun = "\(run.command) \(run.finishedAt)"

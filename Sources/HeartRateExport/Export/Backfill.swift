@@ -14,6 +14,9 @@ public struct BackfillOptions: Sendable {
     public var out: String
     public var stateFolder: String
     public var user: String?
+    /// The study's id for this user (a roster's `study_id`): the export folder's name and the `user_id` column.
+    /// nil: the provider's user id.
+    public var exportName: String?
     public var detail: Detail = .oneMinute
     /// For a sync: true when `--detail` was given, so only that detail is synced.
     public var detailGiven = false
@@ -68,9 +71,10 @@ public struct Backfill: Sendable {
             throw ExportError.authorizationNeeded("no \(kind.rawValue) credentials in \(store.folder)" + (options.user.map { " for \($0)" } ?? ""))
         }
         let lock = try await UserLock.acquire(stateFolder: options.stateFolder, source: kind, user: credential.user, timeout: options.lockTimeout)
-        let exportLock = try await UserLock.export(stateFolder: options.stateFolder, user: credential.user, timeout: options.lockTimeout)
+        let name = options.exportName ?? credential.user
+        let exportLock = try await UserLock.export(stateFolder: options.stateFolder, user: name, timeout: options.lockTimeout)
         defer { withExtendedLifetime((lock, exportLock)) {} }
-        try FileSystem.removeAbandonedTempFiles(under: try ExportLayout(out: options.out, user: credential.user).userFolder)
+        try FileSystem.removeAbandonedTempFiles(under: try ExportLayout(out: options.out, user: name).userFolder)
         // Re-read under the lock: another run may have rotated the token while we waited.
         var current = try store.load(source: kind, user: credential.user) ?? credential
         if current.exportFolder != options.out {
@@ -92,11 +96,11 @@ public struct Backfill: Sendable {
         guard account.user == current.user else {
             throw ExportError.usage("the token belongs to \(account.user), but the credentials entry says \(current.user); run `hrexport auth` again")
         }
-        let layout = try ExportLayout(out: options.out, user: account.user)
+        let layout = try ExportLayout(out: options.out, user: name)
         let manifestStore = ManifestStore(userFolder: layout.userFolder, permissions: options.permissions)
-        var manifest = try manifestStore.load() ?? Manifest(user: account.user, source: kind)
-        guard manifest.user == account.user else {
-            throw ExportError.corrupt(path: manifestStore.path, message: "belongs to user \(manifest.user), not \(account.user)")
+        var manifest = try manifestStore.load() ?? Manifest(user: name, source: kind)
+        guard manifest.user == name else {
+            throw ExportError.corrupt(path: manifestStore.path, message: "belongs to user \(manifest.user), not \(name)")
         }
 
         let zone = account.timeZone ?? manifest.timezones.entries.last?.zone ?? "UTC"
@@ -110,7 +114,7 @@ public struct Backfill: Sendable {
         var summary = Manifest.RunSummary(command: options.command, startedAt: TimestampText.iso(started), finishedAt: "", detail: options.detail, from: nil, to: nil)
         summary.deviceLastSync = lastSync?.description
         let series = plannedSeries(kind: kind, known: manifest.seriesPresent)
-        let export = MonthlyExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force,
+        let export = MonthlyExport(layout: layout, user: name, permissions: options.permissions, force: options.force,
                                    reporter: reporter, manifestStore: manifestStore)
         let archive = RawArchive(userFolder: layout.userFolder, source: kind, permissions: options.permissions)
         /// The days a series fetches this run: a backfill's range less what is settled, or what a sync finds new, late or failed.
@@ -142,7 +146,7 @@ public struct Backfill: Sendable {
             try await export.run(fetched, detail: detail, format: options.format ?? manifest.recordedFormat(detail) ?? .parquet,
                                  manifest: &manifest, summary: &summary, token: { await Self.identity(of: tokens.current) })
         }
-        let heart = HeartSeriesExport(layout: layout, user: account.user, permissions: options.permissions, force: options.force, reporter: reporter)
+        let heart = HeartSeriesExport(layout: layout, user: name, permissions: options.permissions, force: options.force, reporter: reporter)
         if series.contains(.hrv) {
             let plan = try plan(manifest.hrv)
             // The night that ends on D + 1 holds D's evening: its body is fetched with D's.
