@@ -22,6 +22,8 @@ public struct SandboxConfiguration: Sendable {
     public var seed: UInt64 = 1
     public var timeZone = "America/New_York"
     public var rateLimit = 150
+    /// Requests per rate window across all users (Google's per-project quota); nil: none.
+    public var projectLimit: Int?
     /// Length of one rate window; windows are aligned to multiples of it since the Unix epoch.
     public var hourSeconds = 3600.0
     public var tokenTTL = 28_800.0

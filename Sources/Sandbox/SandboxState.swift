@@ -154,9 +154,15 @@ actor SandboxState {
         if state.window != window { state = (window, 0) }
         state.used += 1
         windows[user] = state
+        // The project's window counts every user's requests ("" is no user id).
+        var project = windows[""] ?? (window, 0)
+        if project.window != window { project = (window, 0) }
+        project.used += 1
+        windows[""] = project
+        let withinProject = configuration.projectLimit.map { project.used <= $0 } ?? true
         let left = Double(window + 1) * length - now
         let reset = length >= 60 ? String(max(1, Int(left.rounded(.up)))) : String(format: "%.3f", max(0.001, left))
-        return (state.used <= configuration.rateLimit, configuration.rateLimit, max(0, configuration.rateLimit - state.used), reset)
+        return (state.used <= configuration.rateLimit && withinProject, configuration.rateLimit, max(0, configuration.rateLimit - state.used), reset)
     }
 
     enum Fault: String {

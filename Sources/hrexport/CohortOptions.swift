@@ -67,6 +67,8 @@ extension ExportRunner {
         let place = location.resolve()
         let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: api.source)
         // Each member's options are worked out here, before the runs start: reading flags and files is not for the tasks.
+        // One quota for the whole process: every Google member's requests count against this shard's share.
+        let project = RateBudget(pacing: api.projectPacing(shards: shard.count))
         var prepared = [Cohort.Member: Result<(BackfillOptions, APIConfiguration), ExportError>]()
         for member in members {
             do {
@@ -76,6 +78,7 @@ extension ExportRunner {
                 memberAPI.source = member.source
                 var options = try ExportRunner.options(location: memberLocation, api: memberAPI, writing: writing)
                 options.exportName = member.studyID
+                options.projectBudget = project
                 configure(&options)
                 prepared[member] = .success((options, try memberAPI.configuration(stored: options.credential)))
             } catch let error as ExportError {

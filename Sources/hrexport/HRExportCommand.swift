@@ -118,8 +118,18 @@ struct APIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Google only: pace at N requests per SECONDS (default 300/60, Google's per-user quota).", valueName: "N/seconds"))
     var pace: String?
 
-    var pacing: RateBudget.Pacing? {
-        guard let pace else { return nil }
+    @Option(help: ArgumentHelp("Google only, with --all or --users: the Cloud project's quota as N requests per SECONDS (default 120000/60), shared by every shard: each shard paces N divided by the shard count across its users.", valueName: "N/seconds"))
+    var projectPace: String?
+
+    var pacing: RateBudget.Pacing? { pace.flatMap(Self.pacing) }
+
+    /// The project's quota for one shard of `count`: its share, at least one request per window.
+    func projectPacing(shards count: Int) -> RateBudget.Pacing {
+        let whole = projectPace.flatMap(Self.pacing) ?? RateBudget.Pacing(limit: 120_000, window: .seconds(60))
+        return RateBudget.Pacing(limit: max(1, whole.limit / count), window: whole.window)
+    }
+
+    private static func pacing(_ pace: String) -> RateBudget.Pacing? {
         let parts = pace.split(separator: "/")
         guard parts.count == 2, let limit = Int(parts[0]), (1...1_000_000).contains(limit), let seconds = Double(parts[1]),
               seconds > 0, let window = Duration.checkedSeconds(seconds), seconds <= 86_400 else { return nil }
@@ -145,6 +155,9 @@ struct APIOptions: ParsableArguments {
         try Flags.seconds(requestTimeout, "--request-timeout", max: 3600)
         if let source, !source.isAPI { throw ValidationError("--source takeout is not an API: import Takeout archives with `hrexport import <zip or folder>...`") }
         if pace != nil && pacing == nil { throw ValidationError("--pace must be N/SECONDS, N from 1 to 1000000 and SECONDS a number from 0 to 86400 (not 0), e.g. 300/60") }
+        if let projectPace, Self.pacing(projectPace) == nil {
+            throw ValidationError("--project-pace must be N/SECONDS, N from 1 to 1000000 and SECONDS a number from 0 to 86400 (not 0), e.g. 120000/60")
+        }
     }
 
     /// Refuses an insecure URL given by flag or environment before anything else is read (exit 2, not 3).

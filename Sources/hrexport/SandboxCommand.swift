@@ -38,6 +38,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Requests per user per rate window (default 150 for fitbit, 300 for google).")
     var rateLimit: Int?
 
+    @Option(help: "Requests per rate window across all users, as Google's per-project quota (default: none).")
+    var projectLimit: Int?
+
     @Option(help: "Length of a rate window in seconds, a compressed clock for tests (default 3600 for fitbit, 60 for google).")
     var hourSeconds: Double?
 
@@ -65,6 +68,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard users >= 1 else { throw ValidationError("--users must be at least 1") }
         guard (rateLimit ?? 1) >= 1 else { throw ValidationError("--rate-limit must be positive") }
+        guard (projectLimit ?? 1) >= 1 else { throw ValidationError("--project-limit must be positive") }
         try Flags.seconds(hourSeconds ?? 1, "--hour-seconds")
         try Flags.seconds(tokenTTL, "--token-ttl", max: 365 * 86_400)
         if let faultRate, !(0...1).contains(faultRate) { throw ValidationError("--fault-rate must be between 0 and 1") }
@@ -84,6 +88,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.timeZone = timezone
         configuration.api = api
         configuration.rateLimit = rateLimit ?? api.rateLimit
+        configuration.projectLimit = projectLimit
         configuration.hourSeconds = hourSeconds ?? api.windowSeconds
         configuration.tokenTTL = min(tokenTTL, api.longestTokenTTL)
         configuration.lastSync = lastSync.flatMap { LocalDateTime($0) }

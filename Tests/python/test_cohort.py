@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -347,3 +348,45 @@ def days_of_truth(export, user, detail="1min"):
             truth = json.load(r)
         days[day] = ("complete" if truth["rows"] else "empty", len(truth["rows"]), truth["sha256"])
     return days
+
+
+# The sandbox's SANDBOX3 stands for a Google account not linked to Fitbit data: left out.
+GOOGLE_USERS = [f"SANDBOX{i}" for i in (1, 2, 4, 5, 6, 7)]
+
+
+def run_google_shards(tmp_path, name, *flags):
+    """Two shards of six Google users as two processes at once, against a sandbox whose project allows 12 requests
+    per 2-second window and each user 20; returns (exit codes, the sandbox's request log, the export, stderrs)."""
+    users = GOOGLE_USERS
+    e = Export(tmp_path / name, "--api", "google", "--users", "7", "--rate-limit", "20", "--hour-seconds", "2", "--project-limit", "12")
+    for user in users:
+        auth = subprocess.Popen([e.bin, "auth", "--source", "google", "--port", "0", "--no-browser"], stdout=subprocess.PIPE, text=True, env=e.env)
+        urllib.request.urlopen(auth.stdout.readline().strip() + "&login_hint=" + user, timeout=10).read()
+        assert auth.wait(timeout=20) == 0
+    # Enrollment asked the identity endpoint, which counts against the project too: start on a fresh window.
+    time.sleep(2.1)
+    before = len(requests(e))
+    shards = [subprocess.Popen([e.bin, "backfill", "--all", "--shard", f"{k}/2", "--from", "2026-03-04", "--to", "2026-03-05", "--series", "1min",
+                                "--pace", "20/2", "--parallel-users", "6", *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e.env)
+              for k in range(2)]
+    outputs = [p.communicate(timeout=300) for p in shards]
+    codes = [p.returncode for p in shards]
+    return codes, requests(e)[before:], e, [err for _, err in outputs]
+
+
+def test_google_shards_share_the_projects_quota_with_zero_429s(tmp_path):
+    codes, log, e, errors = run_google_shards(tmp_path, "shared", "--project-pace", "12/2")
+    try:
+        assert codes == [0, 0], errors
+        assert [r for r in log if r["status"] == 429] == []
+        assert len(log) > 2 * 12   # more than two windows of the project's quota: the pacing was needed
+        for user in GOOGLE_USERS:
+            assert {s for s, _, _ in days_of(e.out, user).values()} <= {"complete", "empty"}, user
+    finally:
+        e.close()
+    # The control: shards that think the project is theirs alone (a share of 500 per window) meet its quota.
+    codes, log, e, _ = run_google_shards(tmp_path, "unshared", "--project-pace", "1000/2")
+    try:
+        assert any(r["status"] == 429 for r in log), "the sandbox's project quota never bit: the test above proves nothing"
+    finally:
+        e.close()

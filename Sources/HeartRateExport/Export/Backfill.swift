@@ -37,6 +37,8 @@ public struct BackfillOptions: Sendable {
     public var today: LocalDate?
     /// Google's pacing (default 300 requests per 60 s): the sandbox's compressed clock needs its own.
     public var pacing: RateBudget.Pacing?
+    /// Google's per-project quota, shared by every user this process exports (nil: a single user, far below it).
+    public var projectBudget: RateBudget?
     /// The credentials entry's source, which the configuration must match.
     public var source: SourceKind = .fitbit
     /// The entry the caller chose the run by (to find the user and the endpoints); the run reads it again under
@@ -88,7 +90,9 @@ public struct Backfill: Sendable {
         let budget = RateBudget(store: RateBudgetStore(stateFolder: options.stateFolder, source: kind, user: current.user),
                                 pacing: provider.pacing(override: options.pacing),
                                 onWait: { reporter.waiting(for: $0) }, onUpdate: { reporter.budget($0) })
-        let requester = AuthorizedRequester(configuration: configuration, transport: transport, tokens: tokens, budget: budget, retry: options.retry,
+        let requester = AuthorizedRequester(configuration: configuration, transport: transport, tokens: tokens, budget: budget,
+                                            // Only a provider that paces by quota (Google) has a project's quota.
+                                            project: provider.pacing(override: nil) == nil ? nil : options.projectBudget, retry: options.retry,
                                             observer: { reporter.request($0) })
         let source = provider.makeSource(requester: requester)
 

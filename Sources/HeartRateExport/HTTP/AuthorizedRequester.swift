@@ -7,21 +7,46 @@ public struct AuthorizedRequester: Sendable {
     public let configuration: APIConfiguration
     public let tokens: TokenProvider
     public let budget: RateBudget
+    /// A quota shared with other users' requesters (Google's per project), taken before the user's own.
+    public let project: RateBudget?
     let transport: any HTTPTransport
     let retry: RetryPolicy
     /// Told of every request as `GET <path> <status> <ms> ms`: the path carries no secret, headers are never shown.
     let observer: @Sendable (String) -> Void
 
     public init(configuration: APIConfiguration, transport: any HTTPTransport, tokens: TokenProvider, budget: RateBudget,
-                retry: RetryPolicy = .standard, observer: @escaping @Sendable (String) -> Void = { _ in }) {
+                project: RateBudget? = nil, retry: RetryPolicy = .standard, observer: @escaping @Sendable (String) -> Void = { _ in }) {
         self.configuration = configuration
         self.transport = transport
         self.tokens = tokens
         self.budget = budget
+        self.project = project
         self.retry = retry
         self.observer = observer
     }
 
+
+    /// The project's quota, then the user's. A request stamped in the project's window and then held back by the
+    /// user's budget would be sent later than stamped, and the project's window could let too many through when
+    /// it ends: after such a wait the request takes a second, current stamp (counted twice, never too few).
+    private func acquireBudgets() async throws {
+        guard let project else { return try await budget.acquire() }
+        try await project.acquire()
+        let asked = ContinuousClock.now
+        do { try await budget.acquire() } catch {
+            await project.cancelled()
+            throw error
+        }
+        if ContinuousClock.now - asked > .milliseconds(20) {
+            try await project.acquire()
+            await project.cancelled()
+        }
+    }
+
+    private func cancelled() async {
+        await budget.cancelled()
+        await project?.cancelled()
+    }
 
     /// One GET with everything the API asks of a careful client. Returns any final answer that is not a 5xx
     /// or 429; throws `RequestFailure` when retries are exhausted and `ExportError` when the run must stop.
@@ -32,13 +57,13 @@ public struct AuthorizedRequester: Sendable {
         return try await retry.run(noAnswer: { attempts, error in
             RequestFailure(status: nil, message: "no answer after \(attempts) attempts (\(APIErrorBody.describe(transportError: error)))")
         }) { () async throws -> RetryPolicy.Verdict<HTTPResult> in
-            try await budget.acquire()
+            try await acquireBudgets()
             // Asked after any wait for the budget, so a token that expired meanwhile is refreshed first.
             let token: String
             do {
                 if let rejected { token = try await tokens.accessToken(replacing: rejected) } else { token = try await tokens.accessToken() }
             } catch {
-                await budget.cancelled()
+                await cancelled()
                 throw error
             }
             rejected = nil
@@ -49,10 +74,11 @@ public struct AuthorizedRequester: Sendable {
                 observer("GET \(path) \(result.status) \(Int(((ContinuousClock.now - sent).inSeconds * 1000).rounded())) ms")
             } catch {
                 observer("GET \(path) no answer (\(APIErrorBody.describe(transportError: error)))")
-                await budget.cancelled()
+                await cancelled()
                 throw error
             }
             await budget.record(result)
+            await project?.record(result)
             switch result.status {
             case 200..<300 where !ResponseShape.isWholeJSON(result.body):
                 // A proxy's HTML page or a body cut short: as transient as a 502, so retried the same way.
