@@ -77,11 +77,12 @@ struct BackfillCommand: AsyncParsableCommand {
 
 /// What backfill and sync share: options from flags and stored state, the run, the summary line, exit 1.
 enum ExportRunner {
-    static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions) throws -> BackfillOptions {
+    /// `warnLooseFolder: false` when the caller has said it once already (a cohort asks for every member).
+    static func options(location: LocationOptions, api: APIOptions, writing: WriteOptions, warnLooseFolder: Bool = true) throws -> BackfillOptions {
         try api.checkOverrides()
         let place = location.resolve()
         let store = CredentialsStore(stateFolder: place.stateFolder)
-        if let warning = store.looseFolderWarning() { Console.warning(warning) }
+        if warnLooseFolder, let warning = store.looseFolderWarning() { Console.warning(warning) }
         // The entry this run is for: the one already found, unless --source asks for another (its errors, a loose
         // mode or an unknown version, are reported here).
         let found = place.credential.flatMap { api.source == nil || $0.source == api.source ? $0 : nil }

@@ -66,6 +66,7 @@ extension ExportRunner {
         try api.checkOverrides()
         let place = location.resolve()
         let (shard, members) = try cohort.members(stateFolder: place.stateFolder, source: api.source)
+        if let warning = CredentialsStore(stateFolder: place.stateFolder).looseFolderWarning() { console.warning(warning) }
         // Each member's options are worked out here, before the runs start: reading flags and files is not for the tasks.
         // One quota for the whole process: every Google member's requests count against this shard's share.
         let project = RateBudget(pacing: api.projectPacing(shards: shard.count))
@@ -76,7 +77,7 @@ extension ExportRunner {
                 memberLocation.user = member.user
                 var memberAPI = api
                 memberAPI.source = member.source
-                var options = try ExportRunner.options(location: memberLocation, api: memberAPI, writing: writing)
+                var options = try ExportRunner.options(location: memberLocation, api: memberAPI, writing: writing, warnLooseFolder: false)
                 options.exportName = member.studyID
                 options.projectBudget = project
                 configure(&options)

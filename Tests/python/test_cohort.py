@@ -292,8 +292,11 @@ def test_a_roster_names_folders_and_user_id_by_study_id_and_leaves_provider_ids_
     roster = cohort.tmp / "roster.csv"
     # SANDBOX9 never authorized: it is the participant who needs `auth`, the others go on.
     roster.write_text("# pilot\nstudy_id,source,user\nP-001,fitbit,SANDBOX2\nP-002,fitbit,SANDBOX5\nP-003,fitbit,SANDBOX9\n")
+    os.chmod(cohort.state, 0o755)   # a state folder others can list: said once for the run, not once per participant
     result = cohort.run("backfill", "--users", str(roster), "--from", DAYS[0], "--to", DAYS[1], "--series", "1min,daily", "--json", check=False)
+    os.chmod(cohort.state, 0o700)
     assert result.returncode == 1, result.stderr
+    assert result.stderr.count("chmod 700") == 1, result.stderr
     assert {u["user"]: u["exit_code"] for u in json.loads(result.stdout)["users"]} == {"P-001": 0, "P-002": 0, "P-003": 3}
     assert "fitbit P-003: exit 3: run `hrexport auth --source fitbit` for this participant" in result.stderr
     assert sorted(p.name for p in cohort.out.iterdir()) == ["P-001", "P-002"]
