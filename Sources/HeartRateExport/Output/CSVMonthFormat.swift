@@ -1,7 +1,7 @@
 import Gzip
 
 /// Gzip-compressed CSV: `time,local_time,utc_offset_min,bpm,user_id`, times in ISO 8601 (`time` with `Z`).
-/// `user_id` ends every line (user ids are letters, digits and `-_.`, never quoted); files written before it
+/// `user_id` ends every line (user ids are letters, digits, `_` and `-`, never quoted); files written before it
 /// existed lack it and still read back.
 public struct CSVMonthFormat: MonthFileFormat {
     public static let intradayHeader = "time,local_time,utc_offset_min,bpm,user_id\n"
@@ -51,16 +51,18 @@ public struct CSVMonthFormat: MonthFileFormat {
     /// Nulls are empty fields; doubles in their shortest text that reads back exactly (`30.0`, `0.935`, `1e-05`).
     public func writeDaily(_ rows: [DailyRow], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
         var text = Array(Self.dailyHeader.utf8)
+        let lineEnd = Array(",\(context.user)\n".utf8)
         for row in rows {
             // The canonical line (what the manifest's digest covers) with the user added before its newline.
             text += Array(DailyCanonical.line(row).utf8.dropLast())
-            text += Array(",\(context.user)\n".utf8)
+            text += lineEnd
         }
         try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
     }
 
     public func writeHRV(_ samples: [HRVSample], context: MonthFileContext, to path: String, permissions: FilePermissions) throws(ExportError) {
         var text = Array(Self.hrvHeader.utf8)
+        let lineEnd = Array(",\(context.user)\n".utf8)
         for s in samples {
             TimestampText.append(millis: s.epochMillis, zulu: true, to: &text)
             text.append(UInt8(ascii: ","))
@@ -71,7 +73,7 @@ public struct CSVMonthFormat: MonthFileFormat {
                 text.append(UInt8(ascii: ","))
                 if let value { text += Array(value.description.utf8) }
             }
-            text += Array(",\(context.user)\n".utf8)
+            text += lineEnd
         }
         try AtomicFile.write(GzipEncoder.compress(text), to: path, permissions: permissions)
     }
