@@ -171,7 +171,9 @@ def test_flags_of_many_users_refuse_nonsense_with_exit_2(cohort):
     for args, words in ((["sync", "--shard", "1/3"], "choose part of --all or --users"), (["sync", "--all", "--shard", "3/3"], "is not K/N"),
                         (["sync", "--all", "--shard", "0/2", "--shard-count", "2"], "--shard-count is for Kubernetes"),
                         (["sync", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--json"], "users of --all or --users"),
-                        (["status", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--all", "--parallel-users", "0"], "between 1 and 64")):
+                        (["status", "--all", "--user", "SANDBOX1"], "leave out --user"), (["sync", "--all", "--parallel-users", "0"], "between 1 and 64"),
+                        (["sync", "--all", "--project-pace", "0/60"], "--project-pace must be N/SECONDS"),
+                        (["sandbox", "--project-limit", "0"], "--project-limit must be positive")):
         result = cohort.run(*args, check=False)
         assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
     env = dict(cohort.env, JOB_COMPLETION_INDEX="1")
@@ -322,7 +324,12 @@ def test_a_roster_names_folders_and_user_id_by_study_id_and_leaves_provider_ids_
         shard = json.loads(cohort.run("sync", "--users", str(roster), "--shard", f"{k}/2", "--json", check=False).stdout)
         accounts = {"P-001": "SANDBOX2", "P-002": "SANDBOX5", "P-003": "SANDBOX9"}
         assert [u["user"] for u in shard["users"]] == [s for s, a in accounts.items() if shard_of(a, 2) == k]
-    # Withdrawal by study id: the roster finds the account; its token is revoked and <out>/P-002 goes.
+    # Withdrawal by study id: an id the roster lacks, or no id at all, changes nothing (exit 2); the roster finds the
+    # account of one it has; its token is revoked and <out>/P-002 goes.
+    for args, words in ((["--user", "P-404"], "has no study_id \"P-404\"; nothing was changed"), ([], "--users needs --user STUDY_ID")):
+        result = cohort.run("logout", "--users", str(roster), *args, "--delete-data", check=False)
+        assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert (cohort.out / "P-002").exists() and cohort.credentials(user="SANDBOX5") is not None
     result = cohort.run("logout", "--users", str(roster), "--user", "P-002", "--delete-data")
     assert "Deleted" in result.stdout and not (cohort.out / "P-002").exists() and cohort.credentials(user="SANDBOX5") is None
     assert (cohort.out / "P-001" / "manifest.json").exists()
