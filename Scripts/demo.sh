@@ -12,7 +12,9 @@ mkdir -p "$DEMO"
 export HREXPORT_STATE_DIR="$PWD/$DEMO/state" HREXPORT_OUT="$PWD/data/export" HREXPORT_CLIENT_ID=hrexport-demo
 unset HREXPORT_CLIENT_SECRET HREXPORT_AUTHORIZE_URL HREXPORT_TOKEN_URL
 
-"$BIN" sandbox --port 0 > "$DEMO/sandbox.url" 2> "$DEMO/sandbox.log" &
+# Three months and more with HRV and daily values are about 200 requests, more than Fitbit's 150 an hour: the
+# sandbox's hour lasts 20 s, so the demo shows the rate limit being waited out without waiting up to an hour.
+"$BIN" sandbox --port 0 --hour-seconds 20 > "$DEMO/sandbox.url" 2> "$DEMO/sandbox.log" &
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$DEMO/sandbox.url" ] && break; sleep 0.1; done
